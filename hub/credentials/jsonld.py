@@ -119,3 +119,7 @@ def canonicalize_with_pyld(document: Mapping[str, Any]) -> str:
         )
     except jsonld.JsonLdError as error:
         raise _unwrap(error) from error
+
+
+# NOTE: placeholder until the cached fast path lands; callers use this name.
+canonicalize = canonicalize_with_pyld
