@@ -1,0 +1,13 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from federation.tables import Membership
+
+APP_CONFIG = AppConfig(
+    app_name="federation",
+    migrations_folder_path=str(Path(__file__).parent.parent / "migrations" / "federation"),
+    table_classes=[Membership],
+    migration_dependencies=["tenants.piccolo_app"],
+    commands=[],
+)

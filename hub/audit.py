@@ -1,0 +1,42 @@
+"""Audit events: a fixed vocabulary of state changes, stored in ``audit_event``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from hub.tables import AuditEvent
+
+# Every action the hub records. A new kind of state change adds its name here first.
+ACTIONS = frozenset(
+    {
+        "tenant:created",
+        "tenant:key:created",
+        "achievement:created",
+        "credential:issued",
+        "api-token:created",
+        "api-token:revoked",
+        "membership:created",
+    }
+)
+
+
+async def record_event(
+    action: str,
+    *,
+    actor: str,
+    tenant: str | None = None,
+    target: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Store one audit event; callers run it inside the transaction of the change it records."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}; add it to hub.audit.ACTIONS")
+    await AuditEvent(
+        tenant_slug=tenant,
+        actor=actor,
+        action=action,
+        target=target,
+        details=details or {},
+        created_at=datetime.now(UTC),
+    ).save()

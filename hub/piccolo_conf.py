@@ -1,0 +1,27 @@
+"""Piccolo configuration module (``PICCOLO_CONF=hub.piccolo_conf``).
+
+``DB`` is replaced by ``hub.database.configure_engine`` once the database URL is known; the
+default below only serves ``piccolo`` CLI commands run against ``HUB_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from piccolo.conf.apps import AppRegistry
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.table import Table
+
+DB = PostgresEngine(config={"dsn": os.environ.get("HUB_DATABASE_URL", "postgresql:///badgehub")})
+
+APP_REGISTRY = AppRegistry(
+    apps=["hub.piccolo_app", "tenants.piccolo_app", "federation.piccolo_app"]
+)
+
+
+def all_tables() -> list[type[Table]]:
+    return [
+        table
+        for app in APP_REGISTRY.app_configs.values()
+        for table in app.table_classes
+    ]

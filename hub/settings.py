@@ -1,0 +1,152 @@
+"""The hub's one typed settings object, read from ``HUB_*`` environment variables."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+
+class SettingsError(ValueError):
+    """A setting is missing or invalid; the message names the variable and the fix."""
+
+
+def _describe(description: str, **metadata: Any) -> dict[str, Any]:
+    return {"description": description, **metadata}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every field maps to one ``HUB_<FIELD>`` environment variable (see ``README.md``)."""
+
+    demo: bool = field(
+        default=False,
+        metadata=_describe(
+            "Demo mode: generate and keep a key-encryption key in the data folder, seed data."
+        ),
+    )
+    data_dir: Path = field(
+        default=Path("var"),
+        metadata=_describe("Folder for the embedded PostgreSQL, the demo key and other state."),
+    )
+    database_url: str | None = field(
+        default=None,
+        metadata=_describe(
+            "PostgreSQL URL (postgresql://user:pass@host/db); unset starts an embedded server."
+        ),
+    )
+    public_url: str = field(
+        default="http://127.0.0.1:8000",
+        metadata=_describe("Public base URL of the hub; its host names every tenant's did:web."),
+    )
+    host: str = field(default="127.0.0.1", metadata=_describe("Address the server listens on."))
+    port: int = field(default=8000, metadata=_describe("TCP port the server listens on."))
+    key_encryption_key: bytes | None = field(
+        default=None,
+        repr=False,
+        metadata=_describe(
+            "Base64 of 32 random bytes that encrypt issuer private keys (AES-256-GCM). "
+            "Required outside demo mode; create one with `badgehub kek generate`."
+        ),
+    )
+    log_format: str = field(
+        default="console",
+        metadata=_describe("`json` for production log shipping, `console` for people."),
+    )
+    log_level: str = field(default="info", metadata=_describe("debug, info, warning or error."))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from ``HUB_*`` variables, rejecting invalid values with the fix."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            name = f"HUB_{spec.name.upper()}"
+            raw = environ.get(name)
+            if raw is None or raw == "":
+                continue
+            values[spec.name] = _parse(name, spec.name, raw)
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        parts = urlsplit(self.public_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SettingsError(
+                f"HUB_PUBLIC_URL={self.public_url!r} is not an http(s) URL; "
+                "set it to the address people use, e.g. https://badges.example.eu"
+            )
+        if parts.path not in ("", "/"):
+            raise SettingsError(
+                f"HUB_PUBLIC_URL={self.public_url!r} has a path; did:web identifiers need the hub "
+                "at the root of its host, so serve it at https://HOST/"
+            )
+        if self.log_format not in ("json", "console"):
+            raise SettingsError(f"HUB_LOG_FORMAT={self.log_format!r}: use `json` or `console`")
+        if self.log_level not in ("debug", "info", "warning", "error"):
+            raise SettingsError(
+                f"HUB_LOG_LEVEL={self.log_level!r}: use debug, info, warning or error"
+            )
+
+    def require_key_encryption_key(self) -> bytes:
+        if self.key_encryption_key is None:
+            raise SettingsError(
+                "HUB_KEY_ENCRYPTION_KEY is not set; issuer private keys cannot be decrypted. "
+                "Create one with `badgehub kek generate`, keep it in your secret store, and set "
+                "HUB_KEY_ENCRYPTION_KEY (or run with HUB_DEMO=true for a throwaway demo key)."
+            )
+        return self.key_encryption_key
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url.rstrip("/")
+
+    @property
+    def did_web_host(self) -> str:
+        """The host part of did:web identifiers, with the port's colon percent-encoded."""
+        netloc = urlsplit(self.public_url).netloc
+        return quote(netloc, safe="")
+
+
+def _parse(variable: str, name: str, raw: str) -> Any:
+    if name == "demo":
+        return _parse_bool(variable, raw)
+    if name == "port":
+        if not raw.isdigit() or not 0 < int(raw) < 65536:
+            raise SettingsError(f"{variable}={raw!r} is not a TCP port; use a number 1-65535")
+        return int(raw)
+    if name == "data_dir":
+        return Path(raw)
+    if name == "key_encryption_key":
+        return parse_key_encryption_key(raw, variable)
+    return raw
+
+
+def _parse_bool(variable: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{variable}={raw!r} is not a boolean; use true or false")
+
+
+def parse_key_encryption_key(raw: str, variable: str = "HUB_KEY_ENCRYPTION_KEY") -> bytes:
+    try:
+        key = base64.b64decode(raw.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise SettingsError(
+            f"{variable} is not valid base64; create one with `badgehub kek generate`"
+        ) from None
+    if len(key) != 32:
+        raise SettingsError(
+            f"{variable} decodes to {len(key)} bytes, AES-256 needs 32; "
+            "create one with `badgehub kek generate`"
+        )
+    return key
