@@ -1,0 +1,297 @@
+"""The ``badgehub`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import structlog
+
+from hub.settings import Settings, SettingsError
+
+log = structlog.get_logger(__name__)
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+def _settings(**overrides: Any) -> Settings:
+    from dataclasses import replace
+
+    from hub.runtime import load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        raise click.UsageError(str(error)) from error
+    return replace(settings, **overrides) if overrides else settings
+
+
+@click.group()
+def main() -> None:
+    """EUNICE Badge Hub: Open Badges 3.0 for the universities of an alliance."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    from hub.database import configure_engine, run_migrations
+    from hub.runtime import database_url
+
+    settings = _settings()
+    with database_url(settings) as url:
+        configure_engine(url)
+        asyncio.run(run_migrations())
+    click.echo("database is up to date")
+
+
+@main.command()
+def serve() -> None:
+    """Run the web server (settings from HUB_* variables)."""
+    settings = _settings()
+    _require_kek(settings)
+    from hub.runtime import database_url
+
+    with database_url(settings) as url:
+        _serve(settings, url)
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="TCP port (default HUB_PORT or 8000).")
+def demo(port: int | None) -> None:
+    """Start the embedded database, migrate, seed the EUNICE alliance and serve it."""
+    overrides: dict[str, Any] = {"demo": True}
+    if port is not None:
+        overrides["port"] = port
+        overrides["public_url"] = f"http://127.0.0.1:{port}"
+    settings = _settings(**overrides)
+    from hub.runtime import database_url, demo_key_encryption_key
+
+    if settings.key_encryption_key is None:
+        from dataclasses import replace
+
+        settings = replace(
+            settings, key_encryption_key=demo_key_encryption_key(settings.data_dir)
+        )
+    with database_url(settings) as url:
+        token = asyncio.run(_prepare_demo(settings, url))
+        _print_demo_banner(settings, token)
+        _serve(settings, url)
+
+
+async def _prepare_demo(settings: Settings, url: str) -> str:
+    from hub.database import configure_engine, run_migrations
+    from tenants.seed import ensure_demo_token, seed_alliance
+
+    engine = configure_engine(url)
+    await run_migrations()
+    await engine.start_connection_pool(min_size=1, max_size=2)
+    try:
+        await seed_alliance(settings)
+        return await ensure_demo_token(settings)
+    finally:
+        await engine.close_connection_pool()
+
+
+def _print_demo_banner(settings: Settings, token: str) -> None:
+    base = settings.base_url
+    click.echo(
+        f"""
+EUNICE Badge Hub demo is running at {base}
+
+  Universities and their badges   {base}/
+  UPHF issuer profile (HTML/JSON) {base}/tenants/uphf
+  UPHF did:web document           {base}/tenants/uphf/did.json
+  API documentation               {base}/api/schema/swagger
+
+Issue a badge through the API with UPHF's demo token:
+  curl -s {base}/api/v1/tenants/uphf/achievements | python3 -m json.tool | head -20
+  curl -s -X POST {base}/api/v1/tenants/uphf/awards \\
+    -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\
+    -H 'Idempotency-Key: demo-1' \\
+    -d '{{"achievement_id": "<id from the list>", "recipient_email": "ada@example.org",
+         "recipient_name": "Ada Lovelace", "language": "en"}}'
+Then open the "verification_page" URL of the answer, or verify the JSON with
+  curl -s -X POST {base}/api/v1/verify --data-binary @credential.json
+
+Stop with Ctrl+C; data stays in {settings.data_dir}/.
+"""
+    )
+
+
+def _require_kek(settings: Settings) -> None:
+    try:
+        settings.require_key_encryption_key()
+    except SettingsError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _serve(settings: Settings, url: str) -> None:
+    import uvicorn
+
+    from hub.app import create_app
+
+    app = create_app(settings, url)
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_config=None, proxy_headers=True
+    )
+    uvicorn.Server(config).run()
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--no-database",
+    is_flag=True,
+    help="Resolve only did:key issuers; skip this hub's tenant keys.",
+)
+def verify(file: Path, as_json: bool, no_database: bool) -> None:
+    """Verify a credential file (JSON or VC-JWT); exit 1 when it is invalid."""
+    settings = _settings()
+    data = file.read_bytes()
+    if no_database:
+        report = asyncio.run(_verify_offline(data))
+    else:
+        from hub.runtime import database_url
+
+        with database_url(settings) as url:
+            report = asyncio.run(_verify_with_database(settings, url, data))
+    if report is None:
+        sys.exit(EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_report(report)
+    sys.exit(0 if report.valid else EXIT_INVALID)
+
+
+async def _verify_offline(data: bytes) -> Any:
+    from hub.credentials.keys import DidKeyResolver
+    from hub.credentials.report import UnreadableCredentialError
+    from hub.credentials.verifier import verify_credential
+
+    try:
+        return await verify_credential(data, DidKeyResolver())
+    except UnreadableCredentialError as error:
+        click.echo(f"error: {error}", err=True)
+        return None
+
+
+async def _verify_with_database(settings: Settings, url: str, data: bytes) -> Any:
+    from hub import verification
+    from hub.database import configure_engine
+    from hub.errors import InvalidInputError
+
+    engine = configure_engine(url)
+    await engine.start_connection_pool(min_size=1, max_size=2)
+    try:
+        return await verification.verify(settings, data)
+    except InvalidInputError as error:
+        click.echo(f"error: {error.message}", err=True)
+        return None
+    finally:
+        await engine.close_connection_pool()
+
+
+def _print_report(report: Any) -> None:
+    verdict = "VALID" if report.valid else "INVALID"
+    summary = report.summary
+    click.echo(f"{verdict}: {summary.achievement_name or '?'} issued by "
+               f"{summary.issuer_name or summary.issuer_id or '?'} ({report.format})")
+    for check in report.checks:
+        click.echo(f"  {check.status:<8} {check.check:<16} {check.message}")
+
+
+@main.group()
+def tenant() -> None:
+    """Manage tenants (universities)."""
+
+
+@tenant.command("create")
+@click.option("--slug", required=True, help="URL name, e.g. uphf.")
+@click.option("--name", required=True, help="Official name in the university's language.")
+@click.option("--name-en", default="", help="English name.")
+@click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. FR.")
+@click.option("--home-page", required=True, help="https:// URL of the university.")
+@click.option("--city", default="")
+@click.option("--email-domain", default="")
+def tenant_create(**options: str) -> None:
+    """Create a tenant with fresh issuer keys (idempotent by slug)."""
+    from tenants.services import TenantCreate, create_tenant
+
+    settings = _settings()
+    _require_kek(settings)
+    data = TenantCreate(
+        slug=options["slug"],
+        name=options["name"],
+        name_en=options["name_en"] or options["name"],
+        country=options["country"],
+        home_page=options["home_page"],
+        city=options["city"],
+        email_domain=options["email_domain"],
+    )
+    created = _run_with_database(settings, create_tenant(settings, data, actor="cli"))
+    click.echo(f"tenant {created.slug} is ready")
+
+
+@main.group()
+def token() -> None:
+    """Manage tenant API tokens."""
+
+
+@token.command("create")
+@click.option("--tenant", "slug", required=True, help="Tenant slug.")
+@click.option("--name", default="cli", help="A label to recognise the token later.")
+def token_create(slug: str, name: str) -> None:
+    """Create an API token for a tenant and print it once."""
+    from tenants.auth import create_api_token
+    from tenants.services import get_tenant
+
+    async def create() -> str:
+        return await create_api_token(await get_tenant(slug), name, actor="cli")
+
+    click.echo(_run_with_database(_settings(), create()))
+
+
+@main.group()
+def kek() -> None:
+    """Key-encryption key helpers."""
+
+
+@kek.command("generate")
+def kek_generate() -> None:
+    """Print a new random key-encryption key for HUB_KEY_ENCRYPTION_KEY."""
+    click.echo(base64.b64encode(secrets.token_bytes(32)).decode())
+
+
+def _run_with_database(settings: Settings, coroutine: Any) -> Any:
+    from hub.database import configure_engine
+    from hub.errors import HubError
+    from hub.runtime import database_url
+
+    async def run(url: str) -> Any:
+        engine = configure_engine(url)
+        await engine.start_connection_pool(min_size=1, max_size=2)
+        try:
+            return await coroutine
+        finally:
+            await engine.close_connection_pool()
+
+    with database_url(settings) as url:
+        try:
+            return asyncio.run(run(url))
+        except HubError as error:
+            coroutine.close()
+            raise click.ClickException(error.message) from error
+
+
+if __name__ == "__main__":
+    main()

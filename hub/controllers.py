@@ -1,0 +1,122 @@
+"""HTTP routes of the platform: health, verification, credential pages and the home page."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.response import Template
+
+from hub import verification
+from hub.errors import NotFoundError, ServiceUnavailableError
+from hub.settings import Settings
+from tenants import identity
+from tenants.controllers import prefers_html
+from tenants.tables import Achievement, Award, Tenant
+
+
+class HealthController(Controller):
+    path = "/health"
+    opt = {"auth": "public"}
+
+    @get("/")
+    async def health(self) -> dict[str, str]:
+        return await self.ready()
+
+    @get("/live")
+    async def live(self) -> dict[str, str]:
+        return {"status": "ok"}
+
+    @get("/ready")
+    async def ready(self) -> dict[str, str]:
+        try:
+            await Tenant.raw("SELECT 1")
+        except Exception as error:  # noqa: BLE001 - any database failure means "not ready"
+            raise ServiceUnavailableError(
+                f"the database is unreachable ({type(error).__name__}); check HUB_DATABASE_URL",
+                code="database-unavailable",
+            ) from error
+        return {"status": "ok", "database": "ok"}
+
+
+class VerifyController(Controller):
+    path = "/api/v1/verify"
+    opt = {"auth": "public"}
+    tags = ["verification"]
+
+    @post("/", status_code=200)
+    async def verify(self, request: Request[Any, Any, Any], settings: Settings) -> dict[str, Any]:
+        """Verify a credential sent as JSON, or as a compact JWS (VC-JWT) in a text body."""
+        body = await request.body()
+        report = await verification.verify(settings, body)
+        return report.to_dict()
+
+
+async def load_award(award_id: uuid.UUID) -> tuple[Award, Tenant, Achievement]:
+    award = await Award.objects().output(load_json=True).where(Award.id == award_id).first()
+    if award is None:
+        raise NotFoundError(f"no credential {award_id} was issued here", code="credential-not-found")
+    tenant = await Tenant.objects().output(load_json=True).where(Tenant.id == award.tenant).first()
+    achievement = await Achievement.objects().output(load_json=True).where(Achievement.id == award.achievement).first()
+    assert tenant is not None and achievement is not None  # foreign keys guarantee both
+    return award, tenant, achievement
+
+
+class CredentialController(Controller):
+    """Public view of one issued credential: its page, its exact JSON, its VC-JWT."""
+
+    path = "/credentials/{award_id:uuid}"
+    opt = {"auth": "public"}
+
+    @get("/", media_type=MediaType.HTML)
+    async def page(
+        self, request: Request[Any, Any, Any], award_id: uuid.UUID, settings: Settings
+    ) -> Template | Response[str]:
+        award, tenant, achievement = await load_award(award_id)
+        if not prefers_html(request):
+            return Response(award.credential_text, media_type="application/ld+json")
+        report = await verification.verify(settings, award.credential_text)
+        return Template(
+            "credential.html",
+            context={
+                "award": award,
+                "tenant": tenant,
+                "achievement": achievement,
+                "credential": award.credential,
+                "report": report,
+                "did": identity.tenant_did(settings, tenant.slug),
+            },
+        )
+
+    @get("/credential.json", media_type="application/ld+json")
+    async def credential_json(self, award_id: uuid.UUID) -> Response[str]:
+        award, _, _ = await load_award(award_id)
+        return Response(
+            award.credential_text,
+            media_type="application/ld+json",
+            headers={"Content-Disposition": f'attachment; filename="{award_id}.json"'},
+        )
+
+    @get("/credential.jwt", media_type="application/jwt")
+    async def credential_jwt(self, award_id: uuid.UUID, settings: Settings) -> Response[str]:
+        from tenants.services import credential_jwt
+
+        award, tenant, _ = await load_award(award_id)
+        token = await credential_jwt(settings, tenant, award)
+        return Response(
+            token,
+            media_type="application/jwt",
+            headers={"Content-Disposition": f'attachment; filename="{award_id}.jwt"'},
+        )
+
+
+@get("/", media_type=MediaType.HTML, opt={"auth": "public"})
+async def home(settings: Settings) -> Template:
+    tenants = await Tenant.objects().output(load_json=True).order_by(Tenant.kind, Tenant.name_en)
+    return Template(
+        "home.html", context={"tenants": tenants, "public_url": settings.base_url}
+    )
+
+
+ROUTES = [HealthController, VerifyController, CredentialController, home]

@@ -1,0 +1,177 @@
+"""Open Badges 3.0 data model: building unsigned OpenBadgeCredentials.
+
+Implements 1EdTech Open Badges Specification v3.0 (§8 "Open Badges Document Formats"):
+``OpenBadgeCredential`` with ``AchievementSubject``, ``Achievement``, ``Profile`` and
+``IdentityObject``, on the W3C Verifiable Credentials Data Model v2.0.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_V3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+CREDENTIAL_CONTEXT = [VC_V2_CONTEXT, OB_V3_CONTEXT]
+
+# OB 3.0 §B.1.4 AchievementType vocabulary (the values the hub lets tenants pick).
+ACHIEVEMENT_TYPES = frozenset(
+    {
+        "Achievement",
+        "ApprenticeshipCertificate",
+        "Assessment",
+        "Assignment",
+        "AssociateDegree",
+        "Award",
+        "Badge",
+        "BachelorDegree",
+        "Certificate",
+        "CertificateOfCompletion",
+        "Certification",
+        "CommunityService",
+        "Competency",
+        "Course",
+        "CoCurricular",
+        "Degree",
+        "Diploma",
+        "DoctoralDegree",
+        "Fieldwork",
+        "GeneralEducationDevelopment",
+        "JourneymanCertificate",
+        "LearningProgram",
+        "License",
+        "Membership",
+        "ProfessionalDoctorate",
+        "QualityAssuranceCredential",
+        "MasterCertificate",
+        "MasterDegree",
+        "MicroCredential",
+        "ResearchDoctorate",
+        "SecondarySchoolDiploma",
+    }
+)
+
+
+@dataclass(frozen=True)
+class IssuerProfile:
+    id: str
+    name: str
+    url: str
+    email: str | None = None
+    description: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        profile: dict[str, Any] = {
+            "id": self.id,
+            "type": ["Profile"],
+            "name": self.name,
+            "url": self.url,
+        }
+        if self.description:
+            profile["description"] = self.description
+        if self.email:
+            profile["email"] = self.email
+        return profile
+
+
+@dataclass(frozen=True)
+class AchievementData:
+    """One Achievement rendered in a single language (``language`` is a BCP 47 tag)."""
+
+    id: str
+    achievement_type: str
+    name: str
+    description: str
+    criteria: str
+    image_url: str
+    language: str
+    creator: IssuerProfile | None = None
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        achievement: dict[str, Any] = {
+            "id": self.id,
+            "type": ["Achievement"],
+            "achievementType": self.achievement_type,
+            "name": self.name,
+            "description": self.description,
+            "criteria": {"narrative": self.criteria},
+            "image": {"id": self.image_url, "type": "Image"},
+            "inLanguage": self.language,
+        }
+        if self.tags:
+            achievement["tag"] = list(self.tags)
+        if self.creator is not None:
+            achievement["creator"] = self.creator.to_json()
+        return achievement
+
+
+def hash_email(email: str, salt: str) -> str:
+    """OB 3.0 IdentityObject ``identityHash``: ``sha256$`` + hex SHA-256 of address + salt.
+
+    The address is lower-cased first, so verifiers comparing a typed address get a match
+    whatever its capitalisation.
+    """
+    digest = hashlib.sha256((email.strip().lower() + salt).encode("utf-8")).hexdigest()
+    return f"sha256${digest}"
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def format_datetime(moment: datetime) -> str:
+    """XML Schema dateTime in UTC with second precision, as VC DM 2.0 examples use."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def build_credential(
+    *,
+    credential_id: str,
+    issuer: IssuerProfile,
+    achievement: AchievementData,
+    recipient_email: str,
+    recipient_name: str,
+    salt: str,
+    valid_from: datetime,
+    valid_until: datetime | None = None,
+) -> dict[str, Any]:
+    """Build the unsigned OpenBadgeCredential for one award.
+
+    The recipient is identified by the salted hash of their e-mail address and, in clear, by
+    name (an IdentityObject with ``identityType`` ``name`` and ``hashed`` false).
+    """
+    identifiers = [
+        {
+            "type": "IdentityObject",
+            "identityHash": hash_email(recipient_email, salt),
+            "identityType": "emailAddress",
+            "hashed": True,
+            "salt": salt,
+        },
+        {
+            "type": "IdentityObject",
+            "identityHash": recipient_name,
+            "identityType": "name",
+            "hashed": False,
+        },
+    ]
+    credential: dict[str, Any] = {
+        "@context": list(CREDENTIAL_CONTEXT),
+        "id": credential_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": issuer.to_json(),
+        "validFrom": format_datetime(valid_from),
+    }
+    if valid_until is not None:
+        credential["validUntil"] = format_datetime(valid_until)
+    credential["name"] = achievement.name
+    credential["credentialSubject"] = {
+        "type": ["AchievementSubject"],
+        "identifier": identifiers,
+        "achievement": achievement.to_json(),
+    }
+    return credential

@@ -1,0 +1,239 @@
+"""HTTP routes of the tenants domain: public identity documents and the issuing API."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+from litestar.response import Template
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from hub.settings import Settings
+from tenants import identity, services
+from tenants.auth import require_tenant_token
+from tenants.scope import TenantScope
+from tenants.tables import Achievement, Award, Tenant
+
+JSON_LD = "application/ld+json"
+DID_JSON = "application/did+json"
+
+
+class AchievementIn(msgspec.Struct, forbid_unknown_fields=True):
+    slug: str
+    name: dict[str, str]
+    description: dict[str, str]
+    criteria: dict[str, str]
+    achievement_type: str = "Badge"
+    tags: list[str] = []
+    image_svg: str | None = None
+    status: str = "published"
+
+
+class AwardIn(msgspec.Struct, forbid_unknown_fields=True):
+    achievement_id: uuid.UUID
+    recipient_email: str
+    recipient_name: str
+    language: str = "en"
+
+
+def achievement_out(settings: Settings, tenant: Tenant, row: Achievement) -> dict[str, Any]:
+    return {
+        "id": str(row.id),
+        "url": services.achievement_url(settings, tenant.slug, row.id),
+        "slug": row.slug,
+        "achievement_type": row.achievement_type,
+        "name": row.name,
+        "description": row.description,
+        "criteria": row.criteria,
+        "tags": row.tags,
+        "status": row.status,
+        "image_url": services.achievement_url(settings, tenant.slug, row.id) + "/image.svg",
+    }
+
+
+def award_out(settings: Settings, award: Award) -> dict[str, Any]:
+    url = services.credential_url(settings, award.id)
+    return {
+        "id": str(award.id),
+        "achievement_id": str(award.achievement),
+        "issued_at": award.issued_at.isoformat(),
+        "credential_url": url,
+        "verification_page": url,
+        "json_url": f"{url}/credential.json",
+        "jwt_url": f"{url}/credential.jwt",
+        "credential": msgspec.json.decode(award.credential_text),
+    }
+
+
+def prefers_html(request: Request[Any, Any, Any]) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "json" not in accept.split(",")[0]
+
+
+class TenantPublicController(Controller):
+    """Issuer identity documents. Public: verifiers fetch them without credentials."""
+
+    path = "/tenants/{slug:str}"
+    opt = {"auth": "public"}
+
+    @get("/", media_type=JSON_LD)
+    async def profile(
+        self, request: Request[Any, Any, Any], slug: str, settings: Settings
+    ) -> Response[Any] | Template:
+        tenant = await services.get_tenant(slug)
+        if prefers_html(request):
+            achievements = await TenantScope(tenant).achievements().where(
+                Achievement.status == "published"
+            ).order_by(Achievement.created_at)
+            return Template(
+                "tenant.html",
+                context={"tenant": tenant, "achievements": achievements,
+                         "did": identity.tenant_did(settings, slug)},
+            )
+        return Response(identity.profile_document(settings, tenant), media_type=JSON_LD)
+
+    @get("/did.json", media_type=DID_JSON)
+    async def did_document(self, slug: str, settings: Settings) -> Response[Any]:
+        tenant = await services.get_tenant(slug)
+        keys = await services.published_keys(tenant)
+        return Response(
+            identity.did_document(settings, tenant, keys),
+            media_type=DID_JSON,
+            headers={"Cache-Control": "public, max-age=300"},
+        )
+
+    @get("/jwks.json", media_type="application/jwk-set+json")
+    async def jwks(self, slug: str, settings: Settings) -> Response[Any]:
+        tenant = await services.get_tenant(slug)
+        keys = await services.published_keys(tenant)
+        return Response(
+            identity.jwks(keys, settings, slug),
+            media_type="application/jwk-set+json",
+            headers={"Cache-Control": "public, max-age=300"},
+        )
+
+    @get("/achievements/{achievement_id:uuid}", media_type=JSON_LD)
+    async def achievement(
+        self,
+        request: Request[Any, Any, Any],
+        slug: str,
+        achievement_id: uuid.UUID,
+        settings: Settings,
+        lang: Annotated[str, Parameter(query="lang", required=False)] = "en",
+    ) -> Response[Any] | Template:
+        tenant = await services.get_tenant(slug)
+        row = await TenantScope(tenant).get_achievement(achievement_id)
+        language = lang if lang in services.SUPPORTED_LANGUAGES else "en"
+        data = services.achievement_data(settings, tenant, row, language)
+        if prefers_html(request):
+            return Template(
+                "achievement.html",
+                context={"tenant": tenant, "achievement": row, "data": data, "lang": language},
+            )
+        document = {"@context": ["https://www.w3.org/ns/credentials/v2",
+                                 "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+                    **data.to_json()}
+        return Response(document, media_type=JSON_LD)
+
+    @get("/achievements/{achievement_id:uuid}/image.svg", media_type="image/svg+xml")
+    async def achievement_image(self, slug: str, achievement_id: uuid.UUID) -> Response[str]:
+        tenant = await services.get_tenant(slug)
+        row = await TenantScope(tenant).get_achievement(achievement_id)
+        return Response(
+            row.image_svg,
+            media_type="image/svg+xml",
+            headers={
+                "Cache-Control": "public, max-age=3600",
+                # An SVG opened directly must not run anything even if sanitising missed a case.
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+            },
+        )
+
+
+class TenantApiController(Controller):
+    """The issuing API of one tenant, for systems holding that tenant's API token."""
+
+    path = "/api/v1/tenants"
+    tags = ["tenants"]
+
+    @get("/", opt={"auth": "public"})
+    async def list_tenants(self, settings: Settings) -> list[dict[str, Any]]:
+        tenants = await Tenant.objects().output(load_json=True).order_by(Tenant.slug)
+        return [
+            {
+                "slug": tenant.slug,
+                "kind": tenant.kind,
+                "name": tenant.name,
+                "name_en": tenant.name_en,
+                "country": tenant.country,
+                "home_page": tenant.home_page,
+                "did": identity.tenant_did(settings, tenant.slug),
+                "profile_url": identity.tenant_url(settings, tenant.slug),
+            }
+            for tenant in tenants
+        ]
+
+    @get("/{slug:str}/achievements", opt={"auth": "public"})
+    async def list_achievements(self, slug: str, settings: Settings) -> list[dict[str, Any]]:
+        tenant = await services.get_tenant(slug)
+        rows = await TenantScope(tenant).achievements().order_by(Achievement.created_at)
+        return [achievement_out(settings, tenant, row) for row in rows if row.status == "published"]
+
+    @post(
+        "/{slug:str}/achievements",
+        guards=[require_tenant_token],
+        opt={"auth": "tenant-token"},
+        status_code=HTTP_201_CREATED,
+    )
+    async def create_achievement(
+        self, slug: str, data: AchievementIn, settings: Settings
+    ) -> dict[str, Any]:
+        tenant = await services.get_tenant(slug)
+        row = await services.create_achievement(
+            TenantScope(tenant),
+            services.AchievementCreate(**msgspec.structs.asdict(data)),
+            actor=f"api-token:{slug}",
+        )
+        return achievement_out(settings, tenant, row)
+
+    @post("/{slug:str}/awards", guards=[require_tenant_token], opt={"auth": "tenant-token"})
+    async def create_award(
+        self,
+        slug: str,
+        data: AwardIn,
+        settings: Settings,
+        idempotency_key: Annotated[
+            str | None, Parameter(header="Idempotency-Key", required=False)
+        ] = None,
+    ) -> Response[dict[str, Any]]:
+        tenant = await services.get_tenant(slug)
+        result = await services.award_achievement(
+            settings,
+            TenantScope(tenant),
+            services.AwardCreate(
+                achievement_id=data.achievement_id,
+                recipient_email=data.recipient_email,
+                recipient_name=data.recipient_name,
+                language=data.language,
+                idempotency_key=idempotency_key,
+            ),
+            actor=f"api-token:{slug}",
+        )
+        status = HTTP_201_CREATED if result.created else HTTP_200_OK
+        return Response(award_out(settings, result.award), status_code=status)
+
+    @get(
+        "/{slug:str}/awards/{award_id:uuid}",
+        guards=[require_tenant_token],
+        opt={"auth": "tenant-token"},
+    )
+    async def get_award(self, slug: str, award_id: uuid.UUID, settings: Settings) -> dict[str, Any]:
+        tenant = await services.get_tenant(slug)
+        award = await TenantScope(tenant).get_award(award_id)
+        return award_out(settings, award)
+
+
+ROUTES = [TenantPublicController, TenantApiController]

@@ -1,0 +1,480 @@
+"""Tenant services: creating tenants with their issuer keys, achievements, and awards.
+
+Services take and return domain objects and raise ``hub.errors`` exceptions; they know nothing
+about HTTP. Each state change records an audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import structlog
+
+from hub.audit import record_event
+from hub.badge_image import render_badge_svg
+from hub.credentials import dataintegrity, vcjwt
+from hub.credentials.ob3 import (
+    ACHIEVEMENT_TYPES,
+    AchievementData,
+    IssuerProfile,
+    build_credential,
+    new_salt,
+)
+from hub.errors import ConflictError, InvalidInputError, NotFoundError
+from hub.settings import Settings
+from tenants import identity
+from tenants.keys import (
+    Algorithm,
+    PrivateKey,
+    decrypt_private_key,
+    encrypt_private_key,
+    generate_key,
+    kek_id,
+)
+from tenants.scope import TenantScope
+from tenants.tables import Achievement, Award, IssuerKey, Tenant
+from tenants.validation import (
+    normalise_email,
+    require_language,
+    require_localized,
+    require_slug,
+    require_text,
+)
+
+log = structlog.get_logger(__name__)
+
+SUPPORTED_LANGUAGES = ("fr", "en")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class TenantCreate:
+    slug: str
+    name: str
+    name_en: str
+    country: str
+    home_page: str
+    city: str = ""
+    email_domain: str = ""
+    kind: str = "university"
+    description: dict[str, str] = field(default_factory=dict)
+
+
+async def create_tenant(settings: Settings, data: TenantCreate, actor: str) -> Tenant:
+    """Create a tenant with a fresh Ed25519 and RSA-2048 issuer key, idempotently by slug."""
+    require_slug(data.slug, "slug")
+    if not data.home_page.startswith("https://"):
+        raise InvalidInputError(
+            f"home_page {data.home_page!r} must be an https:// URL", code="invalid-home-page"
+        )
+    if len(data.country) != 2 or not data.country.isalpha():
+        raise InvalidInputError(
+            f"country {data.country!r} must be an ISO 3166-1 alpha-2 code such as FR",
+            code="invalid-country",
+        )
+    existing = await Tenant.objects().output(load_json=True).where(Tenant.slug == data.slug).first()
+    if existing is not None:
+        return existing
+    kek = settings.require_key_encryption_key()
+    async with Tenant._meta.db.transaction():
+        tenant = Tenant(
+            slug=data.slug,
+            kind=data.kind,
+            name=data.name,
+            name_en=data.name_en,
+            country=data.country.upper(),
+            city=data.city,
+            home_page=data.home_page,
+            email_domain=data.email_domain,
+            description=data.description,
+            created_at=utcnow(),
+        )
+        await tenant.save()
+        for algorithm in ("Ed25519", "RS256"):
+            await _add_key(tenant, algorithm, kek)
+        await record_event("tenant:created", actor=actor, tenant=tenant.slug, target=tenant.slug)
+    log.info("tenant_created", tenant=tenant.slug)
+    return tenant
+
+
+async def _add_key(tenant: Tenant, algorithm: Algorithm, kek: bytes) -> IssuerKey:
+    generated = generate_key(algorithm)
+    key = IssuerKey(
+        tenant=tenant.id,
+        fragment=generated.fragment,
+        algorithm=algorithm,
+        public_jwk=generated.public_jwk,
+        private_key_encrypted=encrypt_private_key(
+            generated.private_key, kek, tenant.slug, generated.fragment
+        ),
+        kek_id=kek_id(kek),
+        created_at=utcnow(),
+    )
+    await key.save()
+    await record_event(
+        "tenant:key:created",
+        actor="system",
+        tenant=tenant.slug,
+        target=generated.fragment,
+        details={"algorithm": algorithm},
+    )
+    return key
+
+
+async def get_tenant(slug: str) -> Tenant:
+    tenant = await Tenant.objects().output(load_json=True).where(Tenant.slug == slug).first()
+    if tenant is None:
+        raise NotFoundError(
+            f"no tenant with slug {slug!r}; list tenants at /api/v1/tenants",
+            code="tenant-not-found",
+        )
+    return tenant
+
+
+async def published_keys(tenant: Tenant) -> list[IssuerKey]:
+    """Keys listed in did.json and JWKS: every key not revoked, retired ones included."""
+    return (
+        await IssuerKey.objects().output(load_json=True)
+        .where(IssuerKey.tenant == tenant.id, IssuerKey.revoked_at.is_null())
+        .order_by(IssuerKey.created_at)
+    )
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    verification_method: str
+    algorithm: Algorithm
+    private_key: PrivateKey
+
+
+@dataclass(frozen=True)
+class Keyring:
+    ed25519: SigningKey
+    rsa: SigningKey
+
+
+# Decrypted signing keys per tenant id, so bulk issuing decrypts once. Entries stay valid until
+# a key changes; ``forget_keyring`` drops one.
+_keyrings: dict[int, Keyring] = {}
+
+
+def forget_keyring(tenant_id: int) -> None:
+    _keyrings.pop(tenant_id, None)
+
+
+async def load_keyring(settings: Settings, tenant: Tenant) -> Keyring:
+    cached = _keyrings.get(tenant.id)
+    if cached is not None:
+        return cached
+    kek = settings.require_key_encryption_key()
+    rows = (
+        await IssuerKey.objects().output(load_json=True)
+        .where(
+            IssuerKey.tenant == tenant.id,
+            IssuerKey.retired_at.is_null(),
+            IssuerKey.revoked_at.is_null(),
+        )
+        .order_by(IssuerKey.created_at, ascending=False)
+    )
+    newest: dict[str, SigningKey] = {}
+    for row in rows:
+        if row.algorithm in newest:
+            continue
+        newest[row.algorithm] = SigningKey(
+            verification_method=identity.verification_method_id(
+                settings, tenant.slug, row.fragment
+            ),
+            algorithm=row.algorithm,
+            private_key=decrypt_private_key(
+                row.private_key_encrypted, kek, tenant.slug, row.fragment
+            ),
+        )
+    if "Ed25519" not in newest or "RS256" not in newest:
+        raise ConflictError(
+            f"tenant {tenant.slug!r} has no active signing key for "
+            f"{'Ed25519' if 'Ed25519' not in newest else 'RS256'}; rotate its keys",
+            code="no-signing-key",
+        )
+    keyring = Keyring(ed25519=newest["Ed25519"], rsa=newest["RS256"])
+    _keyrings[tenant.id] = keyring
+    return keyring
+
+
+@dataclass(frozen=True)
+class AchievementCreate:
+    slug: str
+    name: dict[str, str]
+    description: dict[str, str]
+    criteria: dict[str, str]
+    achievement_type: str = "Badge"
+    tags: list[str] = field(default_factory=list)
+    image_svg: str | None = None
+    status: str = "published"
+    valid_for_months: int | None = None
+
+
+async def create_achievement(
+    scope: TenantScope, data: AchievementCreate, actor: str
+) -> Achievement:
+    require_slug(data.slug, "slug")
+    require_localized(data.name, "name", SUPPORTED_LANGUAGES)
+    require_localized(data.description, "description", SUPPORTED_LANGUAGES)
+    require_localized(data.criteria, "criteria", SUPPORTED_LANGUAGES)
+    if data.achievement_type not in ACHIEVEMENT_TYPES:
+        raise InvalidInputError(
+            f"achievement_type {data.achievement_type!r} is not an OB 3.0 AchievementType; "
+            f"use one of {', '.join(sorted(ACHIEVEMENT_TYPES))}",
+            code="invalid-achievement-type",
+        )
+    if data.status not in ("draft", "published"):
+        raise InvalidInputError(
+            f"status {data.status!r} is invalid; use draft or published", code="invalid-status"
+        )
+    if data.valid_for_months is not None and not 1 <= data.valid_for_months <= 1200:
+        raise InvalidInputError(
+            f"valid_for_months {data.valid_for_months} is out of range; give 1 to 1200 months, "
+            "or leave it out for a badge that does not expire",
+            code="invalid-validity",
+        )
+    if await scope.achievements().where(Achievement.slug == data.slug).first() is not None:
+        raise ConflictError(
+            f"tenant {scope.tenant.slug!r} already has an achievement with slug {data.slug!r}; "
+            "choose another slug",
+            code="achievement-slug-taken",
+        )
+    image = data.image_svg or render_badge_svg(
+        data.name["en"], scope.tenant.name_en or scope.tenant.name, "#1d3557", "#e9c46a", "★"
+    )
+    now = utcnow()
+    achievement = Achievement(
+        id=uuid.uuid4(),
+        tenant=scope.tenant.id,
+        slug=data.slug,
+        achievement_type=data.achievement_type,
+        name=data.name,
+        description=data.description,
+        criteria=data.criteria,
+        tags=list(data.tags),
+        image_svg=image,
+        status=data.status,
+        valid_for_months=data.valid_for_months,
+        created_at=now,
+        updated_at=now,
+    )
+    async with Achievement._meta.db.transaction():
+        await achievement.save()
+        await record_event(
+            "achievement:created",
+            actor=actor,
+            tenant=scope.tenant.slug,
+            target=str(achievement.id),
+        )
+    return achievement
+
+
+def achievement_url(settings: Settings, tenant_slug: str, achievement_id: uuid.UUID) -> str:
+    return f"{identity.tenant_url(settings, tenant_slug)}/achievements/{achievement_id}"
+
+
+def credential_url(settings: Settings, award_id: uuid.UUID) -> str:
+    return f"{settings.base_url}/credentials/{award_id}"
+
+
+def achievement_data(
+    settings: Settings,
+    owner: Tenant,
+    achievement: Achievement,
+    language: str,
+    creator: IssuerProfile | None = None,
+) -> AchievementData:
+    """The achievement in one language; ``owner`` is the tenant that defines it."""
+    url = achievement_url(settings, owner.slug, achievement.id)
+    return AchievementData(
+        id=url,
+        achievement_type=achievement.achievement_type,
+        name=achievement.name[language],
+        description=achievement.description[language],
+        criteria=achievement.criteria[language],
+        image_url=f"{url}/image.svg",
+        language=language,
+        creator=creator,
+        tags=tuple(achievement.tags or ()),
+    )
+
+
+@dataclass(frozen=True)
+class AwardCreate:
+    achievement_id: uuid.UUID
+    recipient_email: str
+    recipient_name: str
+    language: str = "en"
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class AwardResult:
+    award: Award
+    created: bool
+
+
+def _fingerprint(data: AwardCreate, email: str) -> str:
+    payload = json.dumps(
+        [str(data.achievement_id), email, data.recipient_name.strip(), data.language],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+async def award_achievement(
+    settings: Settings, scope: TenantScope, data: AwardCreate, actor: str
+) -> AwardResult:
+    """Issue a signed OpenBadgeCredential, or return the earlier one for a repeated key."""
+    email = normalise_email(data.recipient_email)
+    name = require_text(data.recipient_name, "recipient_name", 255)
+    language = require_language(data.language, SUPPORTED_LANGUAGES)
+    if data.idempotency_key is not None:
+        require_text(data.idempotency_key, "Idempotency-Key", 255)
+    fingerprint = _fingerprint(data, email)
+
+    earlier = await _find_repeat(scope, data.idempotency_key, fingerprint)
+    if earlier is not None:
+        return AwardResult(earlier, created=False)
+    achievement = await scope.get_awardable_achievement(data.achievement_id)
+    if achievement.status != "published":
+        raise ConflictError(
+            f"achievement {achievement.slug!r} is {achievement.status}; only published "
+            "achievements can be awarded",
+            code="achievement-not-published",
+        )
+
+    award = await sign_award(
+        settings, scope.tenant, achievement, email, name, language, utcnow()
+    )
+    award.idempotency_key = data.idempotency_key
+    award.request_fingerprint = fingerprint
+    try:
+        async with Award._meta.db.transaction():
+            await award.save()
+            await record_event(
+                "credential:issued", actor=actor, tenant=scope.tenant.slug, target=str(award.id)
+            )
+    except asyncpg.UniqueViolationError:
+        # A concurrent request with the same Idempotency-Key won the race; return its award.
+        winner = await _find_repeat(scope, data.idempotency_key, fingerprint)
+        if winner is None:
+            raise
+        return AwardResult(winner, created=False)
+    log.info("credential_issued", tenant=scope.tenant.slug, award=str(award.id))
+    return AwardResult(award, created=True)
+
+
+async def _find_repeat(
+    scope: TenantScope, idempotency_key: str | None, fingerprint: str
+) -> Award | None:
+    if idempotency_key is None:
+        return None
+    earlier = await scope.awards().where(Award.idempotency_key == idempotency_key).first()
+    if earlier is None:
+        return None
+    if earlier.request_fingerprint != fingerprint:
+        raise ConflictError(
+            f"Idempotency-Key {idempotency_key!r} was already used for a different award "
+            "request; send a new key for a new award",
+            code="idempotency-key-reused",
+        )
+    return earlier
+
+
+async def sign_award(
+    settings: Settings,
+    tenant: Tenant,
+    achievement: Achievement,
+    email: str,
+    name: str,
+    language: str,
+    issued_at: datetime,
+) -> Award:
+    """Build and sign one award without storing it (bulk issuing stores many at once)."""
+    keyring = await load_keyring(settings, tenant)
+    award_id = uuid.uuid4()
+    unsigned = build_credential(
+        credential_id=credential_url(settings, award_id),
+        issuer=identity.issuer_profile(settings, tenant, language),
+        achievement=await _achievement_for(settings, tenant, achievement, language),
+        recipient_email=email,
+        recipient_name=name,
+        salt=new_salt(),
+        valid_from=issued_at,
+        valid_until=(
+            add_months(issued_at, achievement.valid_for_months)
+            if achievement.valid_for_months
+            else None
+        ),
+    )
+    signed = dataintegrity.sign_eddsa_rdfc_2022(
+        unsigned,
+        keyring.ed25519.private_key,
+        keyring.ed25519.verification_method,
+        created=issued_at,
+    )
+    text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+    return Award(
+        id=award_id,
+        tenant=tenant.id,
+        achievement=achievement.id,
+        recipient_email=email,
+        recipient_name=name,
+        request_fingerprint="",
+        credential_text=text,
+        credential=signed,
+        issued_at=issued_at,
+    )
+
+
+async def _achievement_for(
+    settings: Settings, issuer: Tenant, achievement: Achievement, language: str
+) -> AchievementData:
+    """An alliance badge names the alliance as its ``creator``; the member stays the issuer."""
+    if achievement.tenant == issuer.id:
+        return achievement_data(settings, issuer, achievement, language)
+    owner = await Tenant.objects().output(load_json=True).where(Tenant.id == achievement.tenant).first()
+    assert owner is not None  # the foreign key guarantees it
+    creator = identity.issuer_profile(settings, owner, language)
+    return achievement_data(settings, owner, achievement, language, creator)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """``moment`` plus calendar months, clamped to the month's last day (31 Jan + 1 = 28 Feb)."""
+    import calendar
+
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+async def credential_jwt(settings: Settings, tenant: Tenant, award: Award) -> str:
+    """The VC-JWT form of an award, signed with the tenant's RS256 key and cached on the row.
+
+    The JWT carries the credential without its Data Integrity proof: the JWS is the proof.
+    """
+    if award.jwt:
+        return award.jwt
+    keyring = await load_keyring(settings, tenant)
+    credential: dict[str, Any] = json.loads(award.credential_text)
+    credential.pop("proof", None)
+    token = vcjwt.encode_vc_jwt(
+        credential, keyring.rsa.private_key, keyring.rsa.verification_method
+    )
+    await Award.update({Award.jwt: token}).where(Award.id == award.id, Award.jwt.is_null())
+    award.jwt = token
+    return token
