@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Development entry point. `./dev.sh demo` runs the hub with demo data; `./dev.sh test` runs
+# every test. Both create the Python environment first (uv, from the lock file).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+UV_VERSION=0.13.8
+TOOLS=.tools
+
+ensure_environment() {
+  if [ ! -x "$TOOLS/bin/uv" ] || [ "$("$TOOLS/bin/uv" --version | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+    echo "dev.sh: installing uv $UV_VERSION into $TOOLS/" >&2
+    if ! python3 -m venv "$TOOLS" >/dev/null 2>&1; then
+      echo "dev.sh: 'python3 -m venv' failed; install Python 3.11 with venv (Debian: apt-get install python3-venv)" >&2
+      exit 2
+    fi
+    "$TOOLS/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+  fi
+  "$TOOLS/bin/uv" sync --frozen --quiet --python python3.11
+}
+
+command=${1:-help}
+shift || true
+case "$command" in
+  demo)
+    ensure_environment
+    exec .venv/bin/badgehub demo "$@"
+    ;;
+  test)
+    ensure_environment
+    exec .venv/bin/pytest "$@"
+    ;;
+  bench)
+    ensure_environment
+    exec .venv/bin/python benchmarks/issue_and_verify.py "$@"
+    ;;
+  lint)
+    ensure_environment
+    .venv/bin/ruff check .
+    .venv/bin/ruff format --check .
+    ;;
+  *)
+    echo "usage: ./dev.sh demo | test [pytest args] | bench | lint" >&2
+    exit 2
+    ;;
+esac
