@@ -10,7 +10,7 @@ from typing import Any
 
 import structlog
 from litestar import Litestar
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router

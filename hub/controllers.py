@@ -6,6 +6,8 @@ import uuid
 from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Template
 
 from hub import verification
@@ -46,14 +48,14 @@ class VerifyController(Controller):
     tags = ["verification"]
 
     @post("/", status_code=200)
-    async def verify(self, request: Request[Any, Any, Any], settings: Settings) -> dict[str, Any]:
+    async def verify(self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]) -> dict[str, Any]:
         """Verify a credential sent as JSON, or as a compact JWS (VC-JWT) in a text body."""
         body = await request.body()
         report = await verification.verify(settings, body)
         return report.to_dict()
 
 
-async def load_award(award_id: uuid.UUID) -> tuple[Award, Tenant, Achievement]:
+async def load_award(award_id: FromPath[uuid.UUID]) -> tuple[Award, Tenant, Achievement]:
     award = await Award.objects().output(load_json=True).where(Award.id == award_id).first()
     if award is None:
         raise NotFoundError(f"no credential {award_id} was issued here", code="credential-not-found")
@@ -71,7 +73,7 @@ class CredentialController(Controller):
 
     @get("/", media_type=MediaType.HTML)
     async def page(
-        self, request: Request[Any, Any, Any], award_id: uuid.UUID, settings: Settings
+        self, request: Request[Any, Any, Any], award_id: FromPath[uuid.UUID], settings: NamedDependency[Settings]
     ) -> Template | Response[str]:
         award, tenant, achievement = await load_award(award_id)
         if not prefers_html(request):
@@ -90,7 +92,7 @@ class CredentialController(Controller):
         )
 
     @get("/credential.json", media_type="application/ld+json")
-    async def credential_json(self, award_id: uuid.UUID) -> Response[str]:
+    async def credential_json(self, award_id: FromPath[uuid.UUID]) -> Response[str]:
         award, _, _ = await load_award(award_id)
         return Response(
             award.credential_text,
@@ -99,7 +101,7 @@ class CredentialController(Controller):
         )
 
     @get("/credential.jwt", media_type="application/jwt")
-    async def credential_jwt(self, award_id: uuid.UUID, settings: Settings) -> Response[str]:
+    async def credential_jwt(self, award_id: FromPath[uuid.UUID], settings: NamedDependency[Settings]) -> Response[str]:
         from tenants.services import credential_jwt
 
         award, tenant, _ = await load_award(award_id)
@@ -112,7 +114,7 @@ class CredentialController(Controller):
 
 
 @get("/", media_type=MediaType.HTML, opt={"auth": "public"})
-async def home(settings: Settings) -> Template:
+async def home(settings: NamedDependency[Settings]) -> Template:
     tenants = await Tenant.objects().output(load_json=True).order_by(Tenant.kind, Tenant.name_en)
     return Template(
         "home.html", context={"tenants": tenants, "public_url": settings.base_url}

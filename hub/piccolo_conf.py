@@ -1,7 +1,8 @@
 """Piccolo configuration module (``PICCOLO_CONF=hub.piccolo_conf``).
 
-``DB`` is replaced by ``hub.database.configure_engine`` once the database URL is known; the
-default below only serves ``piccolo`` CLI commands run against ``HUB_DATABASE_URL``.
+``DB`` is set by ``hub.database.configure_engine`` once the database URL is known. The value
+below only serves ``piccolo`` CLI commands run against ``HUB_DATABASE_URL``; without that
+variable it stays None, because building a Piccolo engine connects to the server at once.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
-DB = PostgresEngine(config={"dsn": os.environ.get("HUB_DATABASE_URL", "postgresql:///badgehub")})
+_url = os.environ.get("HUB_DATABASE_URL")
+DB: PostgresEngine | None = PostgresEngine(config={"dsn": _url}) if _url else None
 
 APP_REGISTRY = AppRegistry(
     apps=["hub.piccolo_app", "tenants.piccolo_app", "federation.piccolo_app"]

@@ -6,8 +6,9 @@ import uuid
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -22,7 +23,7 @@ DID_JSON = "application/did+json"
 
 
 class AchievementIn(msgspec.Struct, forbid_unknown_fields=True):
-    slug: str
+    slug: FromPath[str]
     name: dict[str, str]
     description: dict[str, str]
     criteria: dict[str, str]
@@ -33,13 +34,13 @@ class AchievementIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class AwardIn(msgspec.Struct, forbid_unknown_fields=True):
-    achievement_id: uuid.UUID
+    achievement_id: FromPath[uuid.UUID]
     recipient_email: str
     recipient_name: str
     language: str = "en"
 
 
-def achievement_out(settings: Settings, tenant: Tenant, row: Achievement) -> dict[str, Any]:
+def achievement_out(settings: NamedDependency[Settings], tenant: Tenant, row: Achievement) -> dict[str, Any]:
     return {
         "id": str(row.id),
         "url": services.achievement_url(settings, tenant.slug, row.id),
@@ -54,7 +55,7 @@ def achievement_out(settings: Settings, tenant: Tenant, row: Achievement) -> dic
     }
 
 
-def award_out(settings: Settings, award: Award) -> dict[str, Any]:
+def award_out(settings: NamedDependency[Settings], award: Award) -> dict[str, Any]:
     url = services.credential_url(settings, award.id)
     return {
         "id": str(award.id),
@@ -81,7 +82,7 @@ class TenantPublicController(Controller):
 
     @get("/", media_type=JSON_LD)
     async def profile(
-        self, request: Request[Any, Any, Any], slug: str, settings: Settings
+        self, request: Request[Any, Any, Any], slug: FromPath[str], settings: NamedDependency[Settings]
     ) -> Response[Any] | Template:
         tenant = await services.get_tenant(slug)
         if prefers_html(request):
@@ -90,13 +91,14 @@ class TenantPublicController(Controller):
             ).order_by(Achievement.created_at)
             return Template(
                 "tenant.html",
+                media_type=MediaType.HTML,
                 context={"tenant": tenant, "achievements": achievements,
                          "did": identity.tenant_did(settings, slug)},
             )
         return Response(identity.profile_document(settings, tenant), media_type=JSON_LD)
 
     @get("/did.json", media_type=DID_JSON)
-    async def did_document(self, slug: str, settings: Settings) -> Response[Any]:
+    async def did_document(self, slug: FromPath[str], settings: NamedDependency[Settings]) -> Response[Any]:
         tenant = await services.get_tenant(slug)
         keys = await services.published_keys(tenant)
         return Response(
@@ -106,7 +108,7 @@ class TenantPublicController(Controller):
         )
 
     @get("/jwks.json", media_type="application/jwk-set+json")
-    async def jwks(self, slug: str, settings: Settings) -> Response[Any]:
+    async def jwks(self, slug: FromPath[str], settings: NamedDependency[Settings]) -> Response[Any]:
         tenant = await services.get_tenant(slug)
         keys = await services.published_keys(tenant)
         return Response(
@@ -119,10 +121,10 @@ class TenantPublicController(Controller):
     async def achievement(
         self,
         request: Request[Any, Any, Any],
-        slug: str,
-        achievement_id: uuid.UUID,
-        settings: Settings,
-        lang: Annotated[str, Parameter(query="lang", required=False)] = "en",
+        slug: FromPath[str],
+        achievement_id: FromPath[uuid.UUID],
+        settings: NamedDependency[Settings],
+        lang: FromQuery[str] = "en",
     ) -> Response[Any] | Template:
         tenant = await services.get_tenant(slug)
         row = await TenantScope(tenant).get_achievement(achievement_id)
@@ -131,6 +133,7 @@ class TenantPublicController(Controller):
         if prefers_html(request):
             return Template(
                 "achievement.html",
+                media_type=MediaType.HTML,
                 context={"tenant": tenant, "achievement": row, "data": data, "lang": language},
             )
         document = {"@context": ["https://www.w3.org/ns/credentials/v2",
@@ -139,7 +142,7 @@ class TenantPublicController(Controller):
         return Response(document, media_type=JSON_LD)
 
     @get("/achievements/{achievement_id:uuid}/image.svg", media_type="image/svg+xml")
-    async def achievement_image(self, slug: str, achievement_id: uuid.UUID) -> Response[str]:
+    async def achievement_image(self, slug: FromPath[str], achievement_id: FromPath[uuid.UUID]) -> Response[str]:
         tenant = await services.get_tenant(slug)
         row = await TenantScope(tenant).get_achievement(achievement_id)
         return Response(
@@ -160,7 +163,7 @@ class TenantApiController(Controller):
     tags = ["tenants"]
 
     @get("/", opt={"auth": "public"})
-    async def list_tenants(self, settings: Settings) -> list[dict[str, Any]]:
+    async def list_tenants(self, settings: NamedDependency[Settings]) -> list[dict[str, Any]]:
         tenants = await Tenant.objects().output(load_json=True).order_by(Tenant.slug)
         return [
             {
@@ -177,7 +180,7 @@ class TenantApiController(Controller):
         ]
 
     @get("/{slug:str}/achievements", opt={"auth": "public"})
-    async def list_achievements(self, slug: str, settings: Settings) -> list[dict[str, Any]]:
+    async def list_achievements(self, slug: FromPath[str], settings: NamedDependency[Settings]) -> list[dict[str, Any]]:
         tenant = await services.get_tenant(slug)
         rows = await TenantScope(tenant).achievements().order_by(Achievement.created_at)
         return [achievement_out(settings, tenant, row) for row in rows if row.status == "published"]
@@ -189,7 +192,7 @@ class TenantApiController(Controller):
         status_code=HTTP_201_CREATED,
     )
     async def create_achievement(
-        self, slug: str, data: AchievementIn, settings: Settings
+        self, slug: FromPath[str], data: JSONBody[AchievementIn], settings: NamedDependency[Settings]
     ) -> dict[str, Any]:
         tenant = await services.get_tenant(slug)
         row = await services.create_achievement(
@@ -202,11 +205,11 @@ class TenantApiController(Controller):
     @post("/{slug:str}/awards", guards=[require_tenant_token], opt={"auth": "tenant-token"})
     async def create_award(
         self,
-        slug: str,
-        data: AwardIn,
-        settings: Settings,
+        slug: FromPath[str],
+        data: JSONBody[AwardIn],
+        settings: NamedDependency[Settings],
         idempotency_key: Annotated[
-            str | None, Parameter(header="Idempotency-Key", required=False)
+            str | None, HeaderParameter(name="Idempotency-Key", required=False)
         ] = None,
     ) -> Response[dict[str, Any]]:
         tenant = await services.get_tenant(slug)
@@ -230,7 +233,7 @@ class TenantApiController(Controller):
         guards=[require_tenant_token],
         opt={"auth": "tenant-token"},
     )
-    async def get_award(self, slug: str, award_id: uuid.UUID, settings: Settings) -> dict[str, Any]:
+    async def get_award(self, slug: FromPath[str], award_id: FromPath[uuid.UUID], settings: NamedDependency[Settings]) -> dict[str, Any]:
         tenant = await services.get_tenant(slug)
         award = await TenantScope(tenant).get_award(award_id)
         return award_out(settings, award)

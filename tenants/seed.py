@@ -96,9 +96,11 @@ async def _ensure_achievement(spec: seed_data.AchievementSeed) -> None:
     scope = TenantScope(tenant)
     if await scope.achievements().where(Achievement.slug == spec.slug).first() is not None:
         return
+    short_names = {member.slug: member.short_name for member in seed_data.TENANTS}
+    short_names[seed_data.ALLIANCE.slug] = seed_data.ALLIANCE.short_name
     image = render_badge_svg(
         spec.name["en"],
-        tenant.name_en if tenant.kind == "university" else seed_data.ALLIANCE.short_name,
+        short_names.get(tenant.slug, tenant.name_en),
         spec.art.primary,
         spec.art.secondary,
         spec.art.glyph,

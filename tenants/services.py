@@ -252,7 +252,7 @@ async def create_achievement(
             code="achievement-slug-taken",
         )
     image = data.image_svg or render_badge_svg(
-        data.name["en"], scope.tenant.name_en or scope.tenant.name, "#1d3557", "#e9c46a", "★"
+        data.name["en"], scope.tenant.name_en or scope.tenant.name, "#1d3557", "#e9c46a", "star-badge"
     )
     now = utcnow()
     achievement = Achievement(
