@@ -1,0 +1,102 @@
+"""The verification report: one result per check, returned as data for every readable input.
+
+Check ids and statuses are stable strings that API clients switch on; the messages are for people
+and may change wording. Only unreadable input raises (:class:`UnreadableCredentialError`); every
+other problem is a failed, skipped or warning check in the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class UnreadableCredentialError(ValueError):
+    """The input is neither a JSON object nor a compact JWS, so there is nothing to verify."""
+
+
+class CheckId(StrEnum):
+    FORMAT = "format"
+    CONTEXT = "context"
+    TYPE = "type"
+    SCHEMA = "schema"
+    UNDEFINED_TERMS = "undefined-terms"
+    PROOF = "proof"
+    ISSUER_KEY = "issuer-key"
+    JWT_CLAIMS = "jwt-claims"
+    VALIDITY_WINDOW = "validity-window"
+    STATUS = "status"
+
+
+class CheckStatus(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    WARNING = "warning"
+
+
+class CredentialFormat(StrEnum):
+    """The credential's encoding, named after the OpenID4VCI credential format identifiers."""
+
+    LDP_VC = "ldp_vc"
+    JWT_VC = "jwt_vc"
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one check, with a sentence that gives the reason."""
+
+    check: CheckId
+    status: CheckStatus
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"check": str(self.check), "status": str(self.status), "message": self.message}
+
+
+@dataclass(frozen=True)
+class CredentialSummary:
+    """Facts taken from the credential for display; none of them is verified by itself."""
+
+    credential_id: str | None = None
+    issuer_id: str | None = None
+    issuer_name: str | None = None
+    achievement_name: str | None = None
+    subject_id: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "credential_id": self.credential_id,
+            "issuer_id": self.issuer_id,
+            "issuer_name": self.issuer_name,
+            "achievement_name": self.achievement_name,
+            "subject_id": self.subject_id,
+        }
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """Every check run on one credential; the credential is valid when no check failed."""
+
+    format: CredentialFormat
+    proof_suites: tuple[str, ...]
+    checks: tuple[Check, ...]
+    summary: CredentialSummary = field(default_factory=CredentialSummary)
+
+    @property
+    def valid(self) -> bool:
+        return all(check.status is not CheckStatus.FAILED for check in self.checks)
+
+    def check(self, check_id: CheckId) -> Check | None:
+        """Return the check with this id, or None when it was not run for this format."""
+        return next((check for check in self.checks if check.check is check_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": str(self.format),
+            "proof_suites": list(self.proof_suites),
+            "valid": self.valid,
+            "checks": [check.to_dict() for check in self.checks],
+            **self.summary.to_dict(),
+        }
