@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from hub.credentials.keys import ChainResolver, DidKeyResolver
 from hub.credentials.report import UnreadableCredentialError, VerificationReport
@@ -12,8 +13,12 @@ from hub.settings import Settings
 from tenants.resolver import TenantKeyResolver
 
 
+@cache
 def key_resolver(settings: Settings) -> ChainResolver:
-    """This hub's tenants and did:key. Remote did:web documents are not fetched."""
+    """This hub's tenants and did:key, one per settings so the key cache lasts across requests.
+
+    Remote did:web documents are not fetched.
+    """
     return ChainResolver([TenantKeyResolver(settings), DidKeyResolver()])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from joserfc.jwk import OKPKey, RSAKey
 
 from hub.credentials.keys import KeyResolutionError, KeySource, ResolvedKey
@@ -9,18 +11,33 @@ from hub.settings import Settings
 from tenants.tables import IssuerKey
 
 
+# How long a resolved key is reused without asking the database again. A key revoked in the
+# database stops verifying on every web process within this many seconds.
+CACHE_SECONDS = 60.0
+
+
 class TenantKeyResolver:
     """Resolves ``did:web:<this hub>:tenants:<slug>#<fragment>`` to a tenant's public key.
 
     Revoked keys are not resolved; retired keys are, so credentials they signed keep verifying.
+    Found keys are cached for ``CACHE_SECONDS``; misses are not cached.
     """
 
     def __init__(self, settings: Settings) -> None:
         self._prefix = f"did:web:{settings.did_web_host}:tenants:"
+        self._cache: dict[str, tuple[float, ResolvedKey]] = {}
 
     async def resolve(self, verification_method: str) -> ResolvedKey | None:
         if not verification_method.startswith(self._prefix):
             return None
+        cached = self._cache.get(verification_method)
+        if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        resolved = await self._load(verification_method)
+        self._cache[verification_method] = (time.monotonic(), resolved)
+        return resolved
+
+    async def _load(self, verification_method: str) -> ResolvedKey:
         did, _, fragment = verification_method.partition("#")
         slug = did[len(self._prefix):]
         if not fragment or ":" in slug:
