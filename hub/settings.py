@@ -54,6 +54,50 @@ class Settings:
             "Required outside demo mode; create one with `badgehub kek generate`."
         ),
     )
+    keycloak_url: str | None = field(
+        default=None,
+        metadata=_describe(
+            "Base URL of the alliance Keycloak (e.g. https://sso.example.eu); unset disables SSO."
+        ),
+    )
+    keycloak_realm: str = field(default="eunice", metadata=_describe("Keycloak realm name."))
+    oidc_client_id: str = field(
+        default="badgehub-web", metadata=_describe("Client id of the hub's web login.")
+    )
+    oidc_client_secret: str | None = field(
+        default=None,
+        repr=False,
+        metadata=_describe("Client secret of the web login client (from Keycloak)."),
+    )
+    api_audience: str = field(
+        default="badgehub-api",
+        metadata=_describe("Audience that bearer access tokens must carry in `aud`."),
+    )
+    api_allowed_clients: tuple[str, ...] = field(
+        default=("badgehub-web",),
+        metadata=_describe("Comma-separated client ids accepted as `azp` of bearer tokens."),
+    )
+    provisioning_client_id: str = field(
+        default="badgehub-provisioning",
+        metadata=_describe("Service-account client that creates Keycloak organizations."),
+    )
+    provisioning_client_secret: str | None = field(
+        default=None,
+        repr=False,
+        metadata=_describe("Secret of the provisioning client; unset skips provisioning."),
+    )
+    dev_login: bool = field(
+        default=False,
+        metadata=_describe(
+            "Development sign-in as a seeded demo user; only in demo mode on a loopback host."
+        ),
+    )
+    session_idle_minutes: int = field(
+        default=30, metadata=_describe("A console session ends after this many idle minutes.")
+    )
+    session_max_hours: int = field(
+        default=8, metadata=_describe("A console session ends this many hours after sign-in.")
+    )
     log_format: str = field(
         default="console",
         metadata=_describe("`json` for production log shipping, `console` for people."),
@@ -87,6 +131,19 @@ class Settings:
                 f"HUB_PUBLIC_URL={self.public_url!r} has a path; did:web identifiers need the hub "
                 "at the root of its host, so serve it at https://HOST/"
             )
+        if self.dev_login and not (self.demo and _is_loopback(self.host)):
+            raise SettingsError(
+                "HUB_DEV_LOGIN=true lets anyone sign in as any demo user, so it works only with "
+                f"HUB_DEMO=true and a loopback HUB_HOST (got demo={self.demo}, "
+                f"host={self.host!r}); turn it off and configure HUB_KEYCLOAK_URL instead"
+            )
+        if self.keycloak_url is not None and not self.keycloak_url.startswith(
+            ("http://", "https://")
+        ):
+            raise SettingsError(
+                f"HUB_KEYCLOAK_URL={self.keycloak_url!r} is not an http(s) URL, e.g. "
+                "https://sso.example.eu"
+            )
         if self.log_format not in ("json", "console"):
             raise SettingsError(f"HUB_LOG_FORMAT={self.log_format!r}: use `json` or `console`")
         if self.log_level not in ("debug", "info", "warning", "error"):
@@ -104,6 +161,13 @@ class Settings:
         return self.key_encryption_key
 
     @property
+    def keycloak_issuer(self) -> str | None:
+        """The realm's OpenID Connect issuer, as Keycloak writes it into tokens."""
+        if self.keycloak_url is None:
+            return None
+        return f"{self.keycloak_url.rstrip('/')}/realms/{self.keycloak_realm}"
+
+    @property
     def base_url(self) -> str:
         return self.public_url.rstrip("/")
 
@@ -115,8 +179,14 @@ class Settings:
 
 
 def _parse(variable: str, name: str, raw: str) -> Any:
-    if name == "demo":
+    if name in ("demo", "dev_login"):
         return _parse_bool(variable, raw)
+    if name == "api_allowed_clients":
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if name in ("session_idle_minutes", "session_max_hours"):
+        if not raw.isdigit() or int(raw) < 1:
+            raise SettingsError(f"{variable}={raw!r} must be a whole number of at least 1")
+        return int(raw)
     if name == "port":
         if not raw.isdigit() or not 0 < int(raw) < 65536:
             raise SettingsError(f"{variable}={raw!r} is not a TCP port; use a number 1-65535")
@@ -126,6 +196,10 @@ def _parse(variable: str, name: str, raw: str) -> Any:
     if name == "key_encryption_key":
         return parse_key_encryption_key(raw, variable)
     return raw
+
+
+def _is_loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "::1", "localhost") or host.startswith("127.")
 
 
 def _parse_bool(variable: str, raw: str) -> bool:
