@@ -15,7 +15,6 @@ eddsa-rdfc-2022 only.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -88,7 +87,7 @@ def sign_eddsa_rdfc_2022(
     created: datetime,
     proof_purpose: str = ASSERTION_METHOD,
 ) -> dict[str, Any]:
-    """Return a copy of the document with one more eddsa-rdfc-2022 proof in its ``proof`` array.
+    """Return a shallow copy of the document with one more eddsa-rdfc-2022 proof in ``proof``.
 
     Existing proofs stay in place and are not signed over, which makes the result a proof set
     (Data Integrity 1.0 §2.1.1). Raises :class:`UndefinedTermsError` when the document uses
@@ -107,8 +106,9 @@ def sign_eddsa_rdfc_2022(
     signature = private_key.sign(hash_data(unsecured, proof_config))
     proof = {**options, "proofValue": encode_proof_value(signature)}
 
-    signed = copy.deepcopy(dict(document))
-    signed["proof"] = [*proofs_of(signed), proof]
+    # A shallow copy: nested values are shared with ``document``, which is never modified.
+    signed = dict(document)
+    signed["proof"] = [*proofs_of(document), proof]
     return signed
 
 
@@ -296,18 +296,15 @@ def _expiry_problem(proof: Mapping[str, Any], now: datetime) -> str | None:
 
 
 def _reject_undefined_terms(document: Mapping[str, Any]) -> None:
-    # NOTE: jsonld.find_undefined_terms is being added in parallel; until it exists, documents
-    # with undefined terms are signed without this guard.
-    find_undefined_terms = getattr(jsonld, "find_undefined_terms", None)
-    if find_undefined_terms is None:
-        return
-    terms: list[str] = find_undefined_terms(dict(document))
+    terms = jsonld.find_undefined_terms(document)
     if terms:
         raise UndefinedTermsError(terms)
 
 
 def _without_proof(document: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: copy.deepcopy(value) for key, value in document.items() if key != "proof"}
+    # Top-level copy only: callers replace top-level keys (``@context``) and never edit nested
+    # values, and canonicalization does not keep references to its input.
+    return {key: value for key, value in document.items() if key != "proof"}
 
 
 def _as_list(value: object) -> list[Any]:

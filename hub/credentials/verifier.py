@@ -473,12 +473,8 @@ def _identifier_problems(credential: Mapping[str, Any]) -> list[str]:
 
 def check_undefined_terms(credential: Mapping[str, Any]) -> Check:
     """Report terms the contexts do not define: canonicalisation drops them from the signature."""
-    find_undefined_terms = getattr(jsonld, "find_undefined_terms", None)
-    if find_undefined_terms is None:
-        reason = "detection of undefined JSON-LD terms is not available yet"
-        return Check(CheckId.UNDEFINED_TERMS, CheckStatus.SKIPPED, reason)
     try:
-        terms: list[str] = find_undefined_terms(dict(credential))
+        terms = jsonld.find_undefined_terms(credential)
     except jsonld.JsonLdError as error:
         return Check(CheckId.UNDEFINED_TERMS, CheckStatus.FAILED, f"invalid JSON-LD: {error}")
     if terms:
