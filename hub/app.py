@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -17,8 +17,17 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from litestar.config.csrf import CSRFConfig
+from litestar.openapi.config import OpenAPIConfig
+
+from hub import console
 from hub import controllers as hub_controllers
+from hub.auth import controllers as auth_controllers
+from hub.auth.login import OidcClient, derive_key
+from hub.auth.principal import authorize
+from hub.auth.tokens import AccessTokenValidator, IdTokenValidator, JwksCache
 from hub.database import configure_engine
+from hub.i18n import template_translate
 from hub.problems import EXCEPTION_HANDLERS
 from hub.settings import Settings
 from tenants import controllers as tenant_controllers
@@ -81,17 +90,53 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
         route_handlers=[
             *hub_controllers.ROUTES,
             *tenant_controllers.ROUTES,
-            create_static_files_router(path="/static", directories=[STATIC]),
+            *auth_controllers.ROUTES,
+            *console.ROUTES,
+            create_static_files_router(
+                path="/static", directories=[STATIC], opt={"access": "public"}
+            ),
         ],
+        guards=[authorize],
         dependencies={"settings": Provide(provide_settings, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_template_globals
+        ),
+        csrf_config=CSRFConfig(
+            secret=derive_key(settings, b"csrf").hex(),
+            cookie_name="badgehub_csrf",
+            cookie_secure=settings.public_url.startswith("https://"),
+            header_name="x-csrf-token",
+            # The API authenticates with bearer tokens, never cookies, so CSRF cannot reach it.
+            exclude=["/api/", "/health"],
+        ),
         lifespan=[database_pool],
         middleware=[request_context_middleware],
-        state=State({"settings": settings}),
+        state=State({"settings": settings, **_single_sign_on(settings)}),
         request_max_body_size=MAX_REQUEST_BODY_BYTES,
-        openapi_config=None,
+        openapi_config=OpenAPIConfig(
+            title="EUNICE Badge Hub",
+            version="0.1.0",
+            path="/api/schema",
+            openapi_router=Router(path="/api/schema", route_handlers=[], opt={"access": "public"}),
+        ),
         debug=False,
     )
+
+
+def _template_globals(engine: JinjaTemplateEngine) -> None:
+    engine.engine.globals["t"] = template_translate
+
+
+def _single_sign_on(settings: Settings) -> dict[str, Any]:
+    """Token validators and the OIDC client, or None for each when no Keycloak is configured."""
+    if settings.keycloak_issuer is None:
+        return {"access_token_validator": None, "oidc_client": None}
+    jwks = JwksCache(settings.keycloak_issuer)
+    access = AccessTokenValidator.from_settings(settings, jwks)
+    oidc = None
+    if settings.oidc_client_secret is not None:
+        oidc = OidcClient(settings, IdTokenValidator.from_settings(settings, jwks), access)
+    return {"access_token_validator": access, "oidc_client": oidc}
 
 

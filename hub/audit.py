@@ -17,6 +17,10 @@ ACTIONS = frozenset(
         "api-token:created",
         "api-token:revoked",
         "membership:created",
+        "role:granted",
+        "role:revoked",
+        "user:signed-in",
+        "tenant:provisioned",
     }
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 import click
 import structlog
 
-from hub.settings import Settings, SettingsError
+from hub.settings import Settings, SettingsError, is_loopback
 
 log = structlog.get_logger(__name__)
 
@@ -30,7 +31,14 @@ def _settings(**overrides: Any) -> Settings:
         settings = load_settings()
     except SettingsError as error:
         raise click.UsageError(str(error)) from error
-    return replace(settings, **overrides) if overrides else settings
+    if not overrides:
+        return settings
+    settings = replace(settings, **overrides)
+    try:
+        settings.validate()
+    except SettingsError as error:
+        raise click.UsageError(str(error)) from error
+    return settings
 
 
 @click.group()
@@ -67,6 +75,9 @@ def serve() -> None:
 def demo(port: int | None) -> None:
     """Start the embedded database, migrate, seed the EUNICE alliance and serve it."""
     overrides: dict[str, Any] = {"demo": True}
+    if not os.environ.get("HUB_KEYCLOAK_URL") and is_loopback(os.environ.get("HUB_HOST", "")):
+        # Without Keycloak the demo offers the development sign-in, on loopback only.
+        overrides["dev_login"] = True
     if port is not None:
         overrides["port"] = port
         overrides["public_url"] = f"http://127.0.0.1:{port}"
@@ -108,6 +119,7 @@ EUNICE Badge Hub demo is running at {base}
   Universities and their badges   {base}/
   UPHF issuer profile (HTML/JSON) {base}/tenants/uphf
   UPHF did:web document           {base}/tenants/uphf/did.json
+  Console (sign in)               {base}/console
   API documentation               {base}/api/schema/swagger
 
 Issue a badge through the API with UPHF's demo token:

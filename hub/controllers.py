@@ -12,6 +12,7 @@ from litestar.response import Template
 
 from hub import verification
 from hub.errors import NotFoundError, ServiceUnavailableError
+from hub.pages import render
 from hub.settings import Settings
 from tenants import identity
 from tenants.controllers import prefers_html
@@ -20,11 +21,11 @@ from tenants.tables import Achievement, Award, Tenant
 
 class HealthController(Controller):
     path = "/health"
-    opt = {"auth": "public"}
+    opt = {"access": "public"}
 
     @get("/")
     async def health(self) -> dict[str, str]:
-        return await self.ready()
+        return await check_database()
 
     @get("/live")
     async def live(self) -> dict[str, str]:
@@ -32,19 +33,23 @@ class HealthController(Controller):
 
     @get("/ready")
     async def ready(self) -> dict[str, str]:
-        try:
-            await Tenant.raw("SELECT 1")
-        except Exception as error:  # noqa: BLE001 - any database failure means "not ready"
-            raise ServiceUnavailableError(
-                f"the database is unreachable ({type(error).__name__}); check HUB_DATABASE_URL",
-                code="database-unavailable",
-            ) from error
-        return {"status": "ok", "database": "ok"}
+        return await check_database()
+
+
+async def check_database() -> dict[str, str]:
+    try:
+        await Tenant.raw("SELECT 1")
+    except Exception as error:  # noqa: BLE001 - any database failure means "not ready"
+        raise ServiceUnavailableError(
+            f"the database is unreachable ({type(error).__name__}); check HUB_DATABASE_URL",
+            code="database-unavailable",
+        ) from error
+    return {"status": "ok", "database": "ok"}
 
 
 class VerifyController(Controller):
     path = "/api/v1/verify"
-    opt = {"auth": "public"}
+    opt = {"access": "public"}
     tags = ["verification"]
 
     @post("/", status_code=200)
@@ -69,7 +74,7 @@ class CredentialController(Controller):
     """Public view of one issued credential: its page, its exact JSON, its VC-JWT."""
 
     path = "/credentials/{award_id:uuid}"
-    opt = {"auth": "public"}
+    opt = {"access": "public"}
 
     @get("/", media_type=MediaType.HTML)
     async def page(
@@ -79,16 +84,15 @@ class CredentialController(Controller):
         if not prefers_html(request):
             return Response(award.credential_text, media_type="application/ld+json")
         report = await verification.verify(settings, award.credential_text)
-        return Template(
+        return await render(
+            request,
             "credential.html",
-            context={
-                "award": award,
-                "tenant": tenant,
-                "achievement": achievement,
-                "credential": award.credential,
-                "report": report,
-                "did": identity.tenant_did(settings, tenant.slug),
-            },
+            award=award,
+            tenant=tenant,
+            achievement=achievement,
+            credential=award.credential,
+            report=report,
+            did=identity.tenant_did(settings, tenant.slug),
         )
 
     @get("/credential.json", media_type="application/ld+json")
@@ -113,12 +117,10 @@ class CredentialController(Controller):
         )
 
 
-@get("/", media_type=MediaType.HTML, opt={"auth": "public"})
-async def home(settings: NamedDependency[Settings]) -> Template:
+@get("/", media_type=MediaType.HTML, opt={"access": "public"})
+async def home(request: Request[Any, Any, Any]) -> Template:
     tenants = await Tenant.objects().output(load_json=True).order_by(Tenant.kind, Tenant.name_en)
-    return Template(
-        "home.html", context={"tenants": tenants, "public_url": settings.base_url}
-    )
+    return await render(request, "home.html", tenants=tenants)
 
 
 ROUTES = [HealthController, VerifyController, CredentialController, home]

@@ -37,6 +37,12 @@ class AuthenticationError(HubError):
     code = "authentication-required"
 
 
+class LoginRequiredError(AuthenticationError):
+    """No session on a console page: browsers are sent to the sign-in page."""
+
+    code = "login-required"
+
+
 class PermissionDeniedError(HubError):
     code = "permission-denied"
 

@@ -2,12 +2,13 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from hub.auth.tables import TenantRole, User, WebSession
 from hub.tables import AuditEvent
 
 APP_CONFIG = AppConfig(
     app_name="hub",
     migrations_folder_path=str(Path(__file__).parent.parent / "migrations" / "hub"),
-    table_classes=[AuditEvent],
-    migration_dependencies=[],
+    table_classes=[AuditEvent, User, TenantRole, WebSession],
+    migration_dependencies=["tenants.piccolo_app"],
     commands=[],
 )

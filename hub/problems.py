@@ -8,11 +8,12 @@ says nothing internal; the log line has the traceback and the request id.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
@@ -28,6 +29,7 @@ from hub.errors import (
     ConflictError,
     HubError,
     InvalidInputError,
+    LoginRequiredError,
     NotFoundError,
     PermissionDeniedError,
     ServiceUnavailableError,
@@ -109,6 +111,9 @@ def problem_response(
 
 
 def handle_hub_error(request: Request[Any, Any, Any], error: HubError) -> Response[Any]:
+    if isinstance(error, LoginRequiredError) and not request.url.path.startswith("/api/"):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"/auth/login?{urlencode({'next': target})}", status_code=303)
     status = next(
         (code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)),
         HTTP_500_INTERNAL_SERVER_ERROR,

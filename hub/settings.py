@@ -131,7 +131,7 @@ class Settings:
                 f"HUB_PUBLIC_URL={self.public_url!r} has a path; did:web identifiers need the hub "
                 "at the root of its host, so serve it at https://HOST/"
             )
-        if self.dev_login and not (self.demo and _is_loopback(self.host)):
+        if self.dev_login and not (self.demo and is_loopback(self.host)):
             raise SettingsError(
                 "HUB_DEV_LOGIN=true lets anyone sign in as any demo user, so it works only with "
                 f"HUB_DEMO=true and a loopback HUB_HOST (got demo={self.demo}, "
@@ -198,7 +198,10 @@ def _parse(variable: str, name: str, raw: str) -> Any:
     return raw
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """True for loopback listen addresses; an empty value means the default, 127.0.0.1."""
+    if not host:
+        return True
     return host in ("127.0.0.1", "::1", "localhost") or host.startswith("127.")
 
 

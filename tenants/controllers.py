@@ -12,9 +12,10 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from hub.auth.principal import authenticate
+from hub.pages import render
 from hub.settings import Settings
 from tenants import identity, services
-from tenants.auth import require_tenant_token
 from tenants.scope import TenantScope
 from tenants.tables import Achievement, Award, Tenant
 
@@ -69,6 +70,12 @@ def award_out(settings: NamedDependency[Settings], award: Award) -> dict[str, An
     }
 
 
+async def actor_of(request: Request[Any, Any, Any]) -> str:
+    """The audit ``actor`` of a request that passed the route's access check."""
+    principal = await authenticate(request)
+    return principal.actor if principal is not None else "anonymous"
+
+
 def prefers_html(request: Request[Any, Any, Any]) -> bool:
     accept = request.headers.get("accept", "")
     return "text/html" in accept and "json" not in accept.split(",")[0]
@@ -78,7 +85,7 @@ class TenantPublicController(Controller):
     """Issuer identity documents. Public: verifiers fetch them without credentials."""
 
     path = "/tenants/{slug:str}"
-    opt = {"auth": "public"}
+    opt = {"access": "public"}
 
     @get("/", media_type=JSON_LD)
     async def profile(
@@ -89,11 +96,12 @@ class TenantPublicController(Controller):
             achievements = await TenantScope(tenant).achievements().where(
                 Achievement.status == "published"
             ).order_by(Achievement.created_at)
-            return Template(
+            return await render(
+                request,
                 "tenant.html",
-                media_type=MediaType.HTML,
-                context={"tenant": tenant, "achievements": achievements,
-                         "did": identity.tenant_did(settings, slug)},
+                tenant=tenant,
+                achievements=achievements,
+                did=identity.tenant_did(settings, slug),
             )
         return Response(identity.profile_document(settings, tenant), media_type=JSON_LD)
 
@@ -131,10 +139,8 @@ class TenantPublicController(Controller):
         language = lang if lang in services.SUPPORTED_LANGUAGES else "en"
         data = services.achievement_data(settings, tenant, row, language)
         if prefers_html(request):
-            return Template(
-                "achievement.html",
-                media_type=MediaType.HTML,
-                context={"tenant": tenant, "achievement": row, "data": data, "lang": language},
+            return await render(
+                request, "achievement.html", tenant=tenant, achievement=row, data=data
             )
         document = {"@context": ["https://www.w3.org/ns/credentials/v2",
                                  "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
@@ -162,7 +168,7 @@ class TenantApiController(Controller):
     path = "/api/v1/tenants"
     tags = ["tenants"]
 
-    @get("/", opt={"auth": "public"})
+    @get("/", opt={"access": "public"})
     async def list_tenants(self, settings: NamedDependency[Settings]) -> list[dict[str, Any]]:
         tenants = await Tenant.objects().output(load_json=True).order_by(Tenant.slug)
         return [
@@ -179,7 +185,7 @@ class TenantApiController(Controller):
             for tenant in tenants
         ]
 
-    @get("/{slug:str}/achievements", opt={"auth": "public"})
+    @get("/{slug:str}/achievements", opt={"access": "public"})
     async def list_achievements(self, slug: FromPath[str], settings: NamedDependency[Settings]) -> list[dict[str, Any]]:
         tenant = await services.get_tenant(slug)
         rows = await TenantScope(tenant).achievements().order_by(Achievement.created_at)
@@ -187,24 +193,28 @@ class TenantApiController(Controller):
 
     @post(
         "/{slug:str}/achievements",
-        guards=[require_tenant_token],
-        opt={"auth": "tenant-token"},
+        opt={"access": "achievement:edit"},
         status_code=HTTP_201_CREATED,
     )
     async def create_achievement(
-        self, slug: FromPath[str], data: JSONBody[AchievementIn], settings: NamedDependency[Settings]
+        self,
+        request: Request[Any, Any, Any],
+        slug: FromPath[str],
+        data: JSONBody[AchievementIn],
+        settings: NamedDependency[Settings],
     ) -> dict[str, Any]:
         tenant = await services.get_tenant(slug)
         row = await services.create_achievement(
             TenantScope(tenant),
             services.AchievementCreate(**msgspec.structs.asdict(data)),
-            actor=f"api-token:{slug}",
+            actor=await actor_of(request),
         )
         return achievement_out(settings, tenant, row)
 
-    @post("/{slug:str}/awards", guards=[require_tenant_token], opt={"auth": "tenant-token"})
+    @post("/{slug:str}/awards", opt={"access": "award:issue"})
     async def create_award(
         self,
+        request: Request[Any, Any, Any],
         slug: FromPath[str],
         data: JSONBody[AwardIn],
         settings: NamedDependency[Settings],
@@ -223,16 +233,12 @@ class TenantApiController(Controller):
                 language=data.language,
                 idempotency_key=idempotency_key,
             ),
-            actor=f"api-token:{slug}",
+            actor=await actor_of(request),
         )
         status = HTTP_201_CREATED if result.created else HTTP_200_OK
         return Response(award_out(settings, result.award), status_code=status)
 
-    @get(
-        "/{slug:str}/awards/{award_id:uuid}",
-        guards=[require_tenant_token],
-        opt={"auth": "tenant-token"},
-    )
+    @get("/{slug:str}/awards/{award_id:uuid}", opt={"access": "award:view"})
     async def get_award(self, slug: FromPath[str], award_id: FromPath[uuid.UUID], settings: NamedDependency[Settings]) -> dict[str, Any]:
         tenant = await services.get_tenant(slug)
         award = await TenantScope(tenant).get_award(award_id)

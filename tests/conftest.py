@@ -19,8 +19,10 @@ FIXTURE_VECTORS = Path(__file__).resolve().parent / "fixtures" / "vectors"
 
 TEST_DATABASE = "badgehub_test"
 # Tables the tests empty between cases; Piccolo's own migration table stays.
-TRUNCATED_TABLES = ("audit_event", "api_token", "award", "achievement", "issuer_key",
-                    "membership", "tenant")
+TRUNCATED_TABLES = (
+    "audit_event", "web_session", "tenant_role", "hub_user", "api_token", "award",
+    "achievement", "issuer_key", "membership", "tenant",
+)
 
 
 @pytest.fixture(scope="session", autouse=True)

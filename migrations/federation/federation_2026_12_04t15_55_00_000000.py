@@ -7,7 +7,7 @@ DESCRIPTION = "Add a unique membership constraint"
 
 
 _CONSTRAINTS = (
-        "ALTER TABLE membership ADD CONSTRAINT membership_alliance_member_key UNIQUE (alliance, member)",
+    "ALTER TABLE membership ADD CONSTRAINT membership_alliance_member_key UNIQUE (alliance, member)",
 )
 
 

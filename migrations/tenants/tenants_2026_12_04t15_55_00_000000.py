@@ -7,9 +7,9 @@ DESCRIPTION = "Add per-tenant unique constraints"
 
 
 _CONSTRAINTS = (
-        "ALTER TABLE achievement ADD CONSTRAINT achievement_tenant_slug_key UNIQUE (tenant, slug)",
-        "ALTER TABLE issuer_key ADD CONSTRAINT issuer_key_tenant_fragment_key UNIQUE (tenant, fragment)",
-        "CREATE UNIQUE INDEX award_tenant_idempotency_key ON award (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL",
+    "ALTER TABLE achievement ADD CONSTRAINT achievement_tenant_slug_key UNIQUE (tenant, slug)",
+    "ALTER TABLE issuer_key ADD CONSTRAINT issuer_key_tenant_fragment_key UNIQUE (tenant, fragment)",
+    "CREATE UNIQUE INDEX award_tenant_idempotency_key ON award (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL",
 )
 
 

@@ -261,7 +261,7 @@ async def test_token_of_other_tenant_is_forbidden(
     )
 
     assert response.status_code == 403
-    assert response.json()["code"] == "wrong-tenant"
+    assert response.json()["code"] == "permission-denied"
 
 
 async def test_other_tenants_achievement_not_awardable(

@@ -1,0 +1,121 @@
+"""French and English texts of the console, and how a request's language is chosen.
+
+The language comes from ``?lang=`` (remembered in a cookie), then the cookie, then the
+browser's Accept-Language header, then English.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import pass_context
+
+LANGUAGES = ("fr", "en")
+LANGUAGE_COOKIE = "badgehub_lang"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "nav.universities": "Universities",
+        "nav.console": "Console",
+        "nav.sign_in": "Sign in",
+        "nav.sign_out": "Sign out",
+        "console.title": "Console",
+        "console.hello": "Signed in as {name}",
+        "console.alliance_admin": "You are an alliance administrator: you can manage every university.",
+        "console.your_tenants": "Your universities",
+        "console.no_roles": "You hold no role in a university yet. A university administrator can grant you one; your badges stay available on each badge's page.",
+        "console.roles": "Roles",
+        "console.open": "Open",
+        "tenant.dashboard": "Dashboard",
+        "tenant.achievements": "Badges",
+        "tenant.awards": "Credentials issued",
+        "tenant.members": "People and roles",
+        "tenant.recent_awards": "Recently issued",
+        "tenant.no_awards": "No credential has been issued yet.",
+        "members.name": "Name",
+        "members.address": "E-mail",
+        "members.grant": "Grant a role",
+        "members.email": "E-mail address of someone who has signed in once",
+        "members.role": "Role",
+        "members.grant_button": "Grant",
+        "members.revoke": "Revoke",
+        "members.none": "Nobody has a role here yet.",
+        "members.granted": "Role granted.",
+        "members.already": "That person already had this role.",
+        "members.revoked": "Role revoked.",
+        "role.member": "member",
+        "role.tenant-admin": "tenant administrator",
+        "role.badge-editor": "badge editor",
+        "role.badge-approver": "badge approver",
+        "role.issuer": "issuer",
+        "login.title": "Sign in",
+        "login.dev_title": "Development sign-in",
+        "login.dev_warning": "This demo runs without Keycloak. Pick a demo person to sign in as; this page exists only in demo mode on this computer.",
+        "login.as": "Sign in as {name}",
+        "login.unavailable": "Sign-in is not configured on this hub: set HUB_KEYCLOAK_URL (or HUB_DEV_LOGIN for the demo).",
+        "error.back": "Back to the universities",
+    },
+    "fr": {
+        "nav.universities": "Universités",
+        "nav.console": "Console",
+        "nav.sign_in": "Se connecter",
+        "nav.sign_out": "Se déconnecter",
+        "console.title": "Console",
+        "console.hello": "Connecté·e en tant que {name}",
+        "console.alliance_admin": "Vous administrez l'alliance : vous pouvez gérer toutes les universités.",
+        "console.your_tenants": "Vos universités",
+        "console.no_roles": "Vous n'avez pas encore de rôle dans une université. Un·e administrateur·rice de l'université peut vous en attribuer un ; vos badges restent accessibles depuis leur page.",
+        "console.roles": "Rôles",
+        "console.open": "Ouvrir",
+        "tenant.dashboard": "Tableau de bord",
+        "tenant.achievements": "Badges",
+        "tenant.awards": "Attestations délivrées",
+        "tenant.members": "Personnes et rôles",
+        "tenant.recent_awards": "Délivrés récemment",
+        "tenant.no_awards": "Aucune attestation n'a encore été délivrée.",
+        "members.name": "Nom",
+        "members.address": "Adresse e-mail",
+        "members.grant": "Attribuer un rôle",
+        "members.email": "Adresse e-mail d'une personne qui s'est déjà connectée",
+        "members.role": "Rôle",
+        "members.grant_button": "Attribuer",
+        "members.revoke": "Retirer",
+        "members.none": "Personne n'a encore de rôle ici.",
+        "members.granted": "Rôle attribué.",
+        "members.already": "Cette personne avait déjà ce rôle.",
+        "members.revoked": "Rôle retiré.",
+        "role.member": "membre",
+        "role.tenant-admin": "administrateur·rice de l'université",
+        "role.badge-editor": "éditeur·rice de badges",
+        "role.badge-approver": "validateur·rice de badges",
+        "role.issuer": "émetteur·rice",
+        "login.title": "Connexion",
+        "login.dev_title": "Connexion de développement",
+        "login.dev_warning": "Cette démonstration fonctionne sans Keycloak. Choisissez une personne de démonstration ; cette page n'existe qu'en mode démonstration sur cet ordinateur.",
+        "login.as": "Se connecter en tant que {name}",
+        "login.unavailable": "La connexion n'est pas configurée sur ce hub : définissez HUB_KEYCLOAK_URL (ou HUB_DEV_LOGIN pour la démonstration).",
+        "error.back": "Retour aux universités",
+    },
+}
+
+
+def request_language(query: str | None, cookie: str | None, accept_language: str | None) -> str:
+    for candidate in (query, cookie):
+        if candidate in LANGUAGES:
+            return candidate
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGUAGES:
+            return tag
+    return "en"
+
+
+def translate(language: str, key: str, **values: Any) -> str:
+    text = MESSAGES.get(language, MESSAGES["en"]).get(key) or MESSAGES["en"].get(key, key)
+    return text.format(**values) if values else text
+
+
+@pass_context
+def template_translate(context: Any, key: str, **values: Any) -> str:
+    """Jinja global ``t``: translate into the language the request chose."""
+    return translate(context.get("lang", "en"), key, **values)

@@ -1,0 +1,196 @@
+"""Authorization matrix generated from the app's route table.
+
+Every route × every kind of caller × own tenant / other tenant is requested, and the outcome is
+compared with the expectations below, written independently of the code under test. A route
+without a declared access level, or with one this table does not know, fails the test.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+
+from hub.app import create_app
+from hub.auth import login
+from hub.auth.principal import SESSION_COOKIE
+from hub.auth.tables import TenantRole, User
+from hub.settings import Settings
+from tenants.tables import Tenant
+from tests.factories import make_tenant, make_token
+
+pytestmark = pytest.mark.integration
+
+OWN, OTHER = "uphf", "btu"
+CALLERS = (
+    "anonymous",
+    "member",
+    "issuer",
+    "badge-editor",
+    "badge-approver",
+    "tenant-admin",
+    "alliance-admin",
+    "api-token",
+)
+EVERYONE = frozenset(CALLERS)
+
+# Who may use a route of each access level in their own tenant. In another tenant only the
+# alliance admin keeps tenant-scoped permissions.
+EXPECTED_IN_OWN_TENANT: dict[str, frozenset[str]] = {
+    "public": EVERYONE,
+    "signed-in": EVERYONE - {"anonymous"},
+    "tenant:view": frozenset(
+        {"issuer", "badge-editor", "badge-approver", "tenant-admin", "alliance-admin"}
+    ),
+    "members:manage": frozenset({"tenant-admin", "alliance-admin"}),
+    "achievement:edit": frozenset({"badge-editor", "tenant-admin", "alliance-admin", "api-token"}),
+    "achievement:approve": frozenset({"badge-approver", "tenant-admin", "alliance-admin"}),
+    "award:issue": frozenset({"issuer", "tenant-admin", "alliance-admin", "api-token"}),
+    "award:view": frozenset({"issuer", "tenant-admin", "alliance-admin", "api-token"}),
+    "alliance:manage": frozenset({"alliance-admin"}),
+}
+TENANT_INDEPENDENT = ("public", "signed-in", "alliance:manage")
+
+PARAMETER = re.compile(r"\{(\w+):(\w+)\}")
+SAMPLE_VALUES = {"uuid": str(uuid.UUID(int=1)), "int": "999999", "str": "issuer"}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    access: str | None
+    name: str
+
+
+def endpoints(app: Litestar) -> Iterator[Endpoint]:
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            for method in sorted(handler.http_methods):
+                if method in ("HEAD", "OPTIONS"):
+                    continue
+                access = handler.opt.get("access")
+                yield Endpoint(method, route.path, access, handler.handler_name)
+
+
+def concrete_path(path_format: str, tenant: str) -> str:
+    def value(match: re.Match[str]) -> str:
+        name, kind = match.groups()
+        if name == "slug":
+            return tenant
+        if kind == "path":
+            return "/hub.css"
+        return SAMPLE_VALUES[kind]
+
+    return PARAMETER.sub(value, path_format)
+
+
+@pytest.fixture
+async def callers(db: str, settings: Settings) -> dict[str, dict[str, str]]:
+    """How each kind of caller authenticates; roles are held in OWN only.
+
+    Session callers carry a user id: every request opens a fresh session, because the logout
+    route ends the session it is called with.
+    """
+    uphf = await make_tenant(settings, OWN)
+    await make_tenant(settings, OTHER, country="DE")
+    credentials: dict[str, dict[str, str]] = {"anonymous": {}}
+    credentials["api-token"] = {"authorization": f"Bearer {await make_token(uphf)}"}
+    for caller in CALLERS[1:-1]:
+        user = User(
+            subject=f"matrix:{caller}",
+            email=f"{caller}@example.org",
+            name=caller,
+            is_alliance_admin=caller == "alliance-admin",
+            created_at=uphf.created_at,
+        )
+        await user.save()
+        if caller not in ("alliance-admin",):
+            await TenantRole(
+                user=user.id, tenant=uphf.id, role=caller, source="granted", created_at=uphf.created_at
+            ).save()
+        credentials[caller] = {"user": str(user.id)}
+    return credentials
+
+
+async def send(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    endpoint: Endpoint,
+    path: str,
+    caller: dict[str, str],
+) -> httpx.Response:
+    cookies = {}
+    headers = {"accept": "application/json"}
+    if "user" in caller:
+        user = await User.objects().where(User.id == int(caller["user"])).first()
+        cookies[SESSION_COOKIE] = await login.open_session(settings, user, None)
+    if "authorization" in caller:
+        headers["authorization"] = caller["authorization"]
+    client.cookies.clear()
+    csrf = (await client.get("/health/live")).cookies.get("badgehub_csrf")
+    if csrf is None:
+        csrf = (await client.get("/tenants/uphf/did.json")).cookies.get("badgehub_csrf") or ""
+    cookies["badgehub_csrf"] = csrf
+    headers["x-csrf-token"] = csrf
+    client.cookies.clear()
+    headers["cookie"] = "; ".join(f"{key}={value}" for key, value in cookies.items())
+    return await client.request(
+        endpoint.method, path, headers=headers, json={} if endpoint.method != "GET" else None
+    )
+
+
+def denied(response: httpx.Response) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    location = response.headers.get("location", "")
+    return response.status_code in (302, 303, 307) and location.startswith("/auth/login")
+
+
+async def test_every_route_declares_known_access(settings: Settings, db: str) -> None:
+    app = create_app(settings, db)
+
+    undeclared = [
+        f"{endpoint.method} {endpoint.path} ({endpoint.name}): {endpoint.access!r}"
+        for endpoint in endpoints(app)
+        if endpoint.access not in EXPECTED_IN_OWN_TENANT
+    ]
+
+    assert undeclared == []
+
+
+async def test_authorization_matrix(
+    settings: Settings, db: str, callers: dict[str, dict[str, str]]
+) -> None:
+    app = create_app(settings, db)
+    transport = httpx.ASGITransport(app=app)
+    mismatches = []
+    checked = 0
+    async with httpx.AsyncClient(transport=transport, base_url=settings.public_url) as client:
+        for endpoint in endpoints(app):
+            tenants = (OWN, OTHER) if "{slug:" in endpoint.path else (OWN,)
+            for tenant in tenants:
+                path = concrete_path(endpoint.path, tenant)
+                for caller in CALLERS:
+                    allowed = caller in EXPECTED_IN_OWN_TENANT[endpoint.access or ""]
+                    if tenant == OTHER and endpoint.access not in TENANT_INDEPENDENT:
+                        allowed = allowed and caller == "alliance-admin"
+                    response = await send(client, settings, endpoint, path, callers[caller])
+                    checked += 1
+                    if denied(response) == allowed or response.status_code == 500:
+                        mismatches.append(
+                            f"{endpoint.method} {path} as {caller}: {response.status_code}, "
+                            f"expected {'allowed' if allowed else 'denied'}"
+                        )
+
+    assert mismatches == []
+    assert checked > 200
+    assert await Tenant.count() == 2
