@@ -118,7 +118,13 @@ def handle_hub_error(request: Request[Any, Any, Any], error: HubError) -> Respon
         (code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)),
         HTTP_500_INTERNAL_SERVER_ERROR,
     )
-    headers = {"WWW-Authenticate": 'Bearer realm="badgehub"'} if status == 401 else None
+    # Token errors carry their RFC 6750 challenge (error="invalid_token" and a description).
+    challenge = getattr(error, "www_authenticate", None)
+    headers = None
+    if challenge:
+        headers = {"WWW-Authenticate": challenge}
+    elif status == 401:
+        headers = {"WWW-Authenticate": 'Bearer realm="badgehub"'}
     if status >= 500:
         log.error("request_failed", code=error.code, error=error.message)
     return problem_response(request, status, error.code, error.message, error.extra, headers)
