@@ -25,6 +25,15 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hub.credentials import jsonld
+from hub.credentials.jsonld.rdfc import (
+    _duplicates,
+    _issue_canonical_labels,
+    _join_sorted,
+    _relabel,
+    _substitute,
+)
+from hub.credentials.jsonld.shape import _read_shape
+from hub.credentials.jsonld.templates import _template_for
 
 CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -149,14 +158,14 @@ def throughput_rows(count: int) -> list[tuple[str, ...]]:
 def phase_rows(count: int) -> list[tuple[str, ...]]:
     """Time each step of the fast path on its own, over the same documents."""
     documents = [credential(number) for number in range(count)]
-    shapes = [jsonld._read_shape(document) for document in documents]
-    templates = [jsonld._template_for(d, s) for d, s in zip(documents, shapes, strict=True)]
+    shapes = [_read_shape(document) for document in documents]
+    templates = [_template_for(d, s) for d, s in zip(documents, shapes, strict=True)]
     steps = [Steps(t, s.values) for t, s in zip(templates, shapes, strict=True)]
     phases: list[tuple[str, list[Any], Callable[[Any, int], object]]] = [
-        ("read shape, check limits", documents, lambda d, n: jsonld._read_shape(d)),
-        ("find template, check IRIs", documents, lambda d, n: jsonld._template_for(d, shapes[n])),
-        ("substitute values", steps, lambda s, n: jsonld._substitute(s.template, s.values)),
-        ("merge repeated quads", steps, lambda s, n: jsonld._duplicates(s.template, s.lines)),
+        ("read shape, check limits", documents, lambda d, n: _read_shape(d)),
+        ("find template, check IRIs", documents, lambda d, n: _template_for(d, shapes[n])),
+        ("substitute values", steps, lambda s, n: _substitute(s.template, s.values)),
+        ("merge repeated quads", steps, lambda s, n: _duplicates(s.template, s.lines)),
         ("hash blank nodes", steps, lambda s, n: s.labels()),
         ("relabel, sort, join", steps, lambda s, n: s.finish()),
     ]
@@ -170,20 +179,20 @@ class Steps:
 
     def __init__(self, template: Any, values: list[str]) -> None:
         self.template, self.values = template, values
-        self.terms, self.lines = jsonld._substitute(template, values)
-        self.dropped = jsonld._duplicates(template, self.lines) or frozenset()
+        self.terms, self.lines = _substitute(template, values)
+        self.dropped = _duplicates(template, self.lines) or frozenset()
         self.found_labels = self.labels() or {}
 
     def labels(self) -> dict[int, str] | None:
         template = self.template
-        return jsonld._issue_canonical_labels(
+        return _issue_canonical_labels(
             self.terms, template.quads, template.blank_node_quads, self.dropped
         )
 
     def finish(self) -> str:
         lines = self.lines.copy()
-        jsonld._relabel(self.template, self.terms.copy(), lines, self.found_labels)
-        return jsonld._join_sorted(lines, self.dropped)
+        _relabel(self.template, self.terms.copy(), lines, self.found_labels)
+        return _join_sorted(lines, self.dropped)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ import pyoxigraph
 import pytest
 
 from hub.credentials import jsonld
+from hub.credentials.jsonld import templates
 
 OB3_CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -508,7 +509,7 @@ def test_term_that_is_no_prefix_keeps_template() -> None:
 
     results = [jsonld.canonicalize_fast(document) for document in documents]
 
-    assert len(jsonld._TEMPLATES) == 1
+    assert len(templates._TEMPLATES) == 1
     for document, result in zip(documents, results, strict=True):
         assert result == jsonld.canonicalize_with_pyld(document)
 

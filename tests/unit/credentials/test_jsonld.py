@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from hub.credentials import jsonld
+from hub.credentials.jsonld import templates
 from tests.conftest import shared_vectors
 
 W3C_RDFC = "w3c__vc-di-eddsa/TestVectors/eddsa-rdfc-2022"
@@ -326,7 +327,7 @@ def test_template_cache_bounded() -> None:
     for number in range(jsonld.TEMPLATE_CACHE_SIZE + 20):
         jsonld.canonicalize(minimal_credential(**{f"https://example.org/p{number}": "value"}))
 
-    assert len(jsonld._TEMPLATES) == jsonld.TEMPLATE_CACHE_SIZE
+    assert len(templates._TEMPLATES) == jsonld.TEMPLATE_CACHE_SIZE
 
 
 @pytest.mark.vectors
