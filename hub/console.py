@@ -9,15 +9,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post, put
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from hub.auth import permissions, users
+from hub.auth.onboarding import onboard_tenant
 from hub.auth.principal import Principal, authenticate
 from hub.pages import render
+from hub.settings import Settings
 from tenants.scope import TenantScope
-from tenants.services import get_tenant
+from tenants.services import TenantCreate, get_tenant
 from tenants.tables import Achievement, Award, Tenant
 
 
@@ -28,16 +31,42 @@ async def _viewer(request: Request[Any, Any, Any]) -> Principal:
 
 
 async def _tenants_of(viewer: Principal) -> list[Tenant]:
+    """Every tenant for alliance admins; for others, the tenants they belong to or work in."""
     query = Tenant.objects().output(load_json=True).order_by(Tenant.kind).order_by(Tenant.slug)
     if not viewer.is_alliance_admin:
-        visible = [slug for slug, roles in viewer.roles.items()
-                   if permissions.permissions_of(roles)]
-        query = query.where(Tenant.slug.is_in(visible or [""]))
+        query = query.where(Tenant.slug.is_in(list(viewer.roles) or [""]))
     return list(await query)
 
 
 class ConsoleController(Controller):
     path = "/console"
+
+    @get("/tenants/new", opt={"access": permissions.ALLIANCE_MANAGE})
+    async def new_tenant(self, request: Request[Any, Any, Any]) -> Template:
+        return await render(request, "console/tenant_new.html", result=None)
+
+    @post("/tenants/new", opt={"access": permissions.ALLIANCE_MANAGE})
+    async def create_tenant(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
+        viewer = await _viewer(request)
+        result = await onboard_tenant(
+            settings,
+            TenantCreate(
+                slug=data.get("slug", "").strip(),
+                name=data.get("name", "").strip(),
+                name_en=data.get("name_en", "").strip() or data.get("name", "").strip(),
+                country=data.get("country", "").strip().upper(),
+                home_page=data.get("home_page", "").strip(),
+                city=data.get("city", "").strip(),
+                email_domain=data.get("email_domain", "").strip().lower(),
+            ),
+            actor=viewer.actor,
+        )
+        return await render(request, "console/tenant_new.html", result=result)
 
     @get("/", opt={"access": permissions.SIGNED_IN})
     async def dashboard(self, request: Request[Any, Any, Any]) -> Template:

@@ -12,7 +12,6 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-
 from hub.auth import devlogin, login
 from hub.auth.permissions import PUBLIC
 from hub.auth.principal import SESSION_COOKIE
@@ -53,8 +52,9 @@ def _is_loopback_client(request: Request[Any, Any, Any]) -> bool:
         return host in ("localhost", "testclient")
 
 
-async def _signed_in(settings: Settings, user: Any, id_token: str | None, next_path: str
-                     ) -> Redirect:
+async def _signed_in(
+    settings: Settings, user: Any, id_token: str | None, next_path: str
+) -> Redirect:
     token = await login.open_session(settings, user, id_token)
     max_age = settings.session_max_hours * 3600
     return Redirect(
@@ -76,7 +76,7 @@ class AuthController(Controller):
         self,
         request: Request[Any, Any, Any],
         settings: NamedDependency[Settings],
-        next: FromQuery[str | None] = None,  # noqa: A002 - the conventional parameter name
+        next: FromQuery[str | None] = None,
     ) -> Redirect | Template:
         client: login.OidcClient | None = request.app.state.oidc_client
         if client is None:
@@ -115,6 +115,8 @@ class AuthController(Controller):
         from hub.auth.users import record_user
 
         user = await record_user(claims, sync_memberships=True)
+        if settings.demo:
+            await devlogin.apply_demo_roles(user)
         await record_event("user:signed-in", actor=f"user:{user.subject}")
         await login.close_session(request.cookies.get(SESSION_COOKIE))
         return await _signed_in(settings, user, id_token, attempt.next_path)
@@ -126,16 +128,14 @@ class AuthController(Controller):
         id_token = await login.close_session(request.cookies.get(SESSION_COOKIE))
         client: login.OidcClient | None = request.app.state.oidc_client
         target = await client.logout_url(id_token) if client is not None and id_token else "/"
-        return Redirect(
-            target, status_code=303, cookies=[_session_cookie(settings, "", 0)]
-        )
+        return Redirect(target, status_code=303, cookies=[_session_cookie(settings, "", 0)])
 
     @get("/dev-login")
     async def dev_login_page(
         self,
         request: Request[Any, Any, Any],
         settings: NamedDependency[Settings],
-        next: FromQuery[str | None] = None,  # noqa: A002
+        next: FromQuery[str | None] = None,
     ) -> Template:
         self._require_dev_login(request, settings)
         return await render(

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hub.auth import permissions
+from hub.auth.tables import TenantRole, User
 from hub.auth.users import grant_role, record_user
-from hub.auth.tables import User
 from hub.errors import NotFoundError
 from tenants.seed_data import DEMO_PEOPLE, PersonSeed
 from tenants.tables import Tenant
@@ -50,8 +50,24 @@ async def sign_in_demo_person(email: str) -> User:
         organizations=(person.tenant_slug,),
     )
     user = await record_user(claims, sync_memberships=True)
-    tenant = await Tenant.objects().where(Tenant.slug == person.tenant_slug).first()
-    if tenant is not None:
-        for seed_role in person.tenant_roles:
-            await grant_role(tenant, user, SEED_ROLES[seed_role], actor="dev-login")
+    await apply_demo_roles(user)
     return user
+
+
+async def apply_demo_roles(user: User) -> None:
+    """Grant a demo person's seeded tenant roles; people not in the demo data get none.
+
+    Demo mode only: it also runs after a Keycloak sign-in, whose development users share their
+    e-mail addresses with the demo people.
+    """
+    person = next((p for p in DEMO_PEOPLE if p.email == user.email), None)
+    if person is None or await TenantRole.exists().where(
+        TenantRole.user == user.id, TenantRole.source == "granted"
+    ):
+        # Seeded roles are given once; roles revoked later in the console stay revoked.
+        return
+    tenant = await Tenant.objects().where(Tenant.slug == person.tenant_slug).first()
+    if tenant is None:
+        return
+    for seed_role in person.tenant_roles:
+        await grant_role(tenant, user, SEED_ROLES[seed_role], actor="demo-seed")

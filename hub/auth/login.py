@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import time
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,7 +22,11 @@ from urllib.parse import urlencode
 
 import httpx
 import structlog
-from authlib.integrations.httpx_client import AsyncOAuth2Client
+
+# authlib 1.9 asks for the httpx2 fork at import; the hub stays on httpx, which authlib still
+# supports, so the warning says nothing actionable to operators.
+warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+from authlib.integrations.httpx_client import AsyncOAuth2Client  # noqa: E402
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -37,7 +42,9 @@ log = structlog.get_logger(__name__)
 
 LOGIN_COOKIE = "badgehub_login"
 LOGIN_COOKIE_SECONDS = 600
-SCOPES = "openid email profile organization"
+# Keycloak 26 puts every organization of the person in the `organization` claim only for
+# `organization:*`; plain `organization` makes a member of several organizations pick one.
+SCOPES = "openid email profile organization:*"
 DISCOVERY_TIMEOUT_SECONDS = 5.0
 
 
@@ -222,7 +229,9 @@ async def close_session(cookie: str | None) -> str | None:
     """Delete the session behind ``cookie``; returns its ID token for the logout hint."""
     if not cookie:
         return None
-    rows = await WebSession.delete().where(
-        WebSession.token_sha256 == token_digest(cookie)
-    ).returning(WebSession.id_token)
+    rows = (
+        await WebSession.delete()
+        .where(WebSession.token_sha256 == token_digest(cookie))
+        .returning(WebSession.id_token)
+    )
     return rows[0]["id_token"] if rows else None

@@ -47,9 +47,7 @@ class Principal:
         if self.is_alliance_admin:
             return permissions.ALL_PERMISSIONS
         if self.kind == "api-token":
-            return (
-                permissions.API_TOKEN_PERMISSIONS if tenant_slug in self.roles else frozenset()
-            )
+            return permissions.API_TOKEN_PERMISSIONS if tenant_slug in self.roles else frozenset()
         return permissions.permissions_of(self.roles.get(tenant_slug, frozenset()))
 
     def can(self, permission: str, tenant_slug: str | None) -> bool:
@@ -88,9 +86,9 @@ async def principal_for_user(user: User, **extra: Any) -> Principal:
 
 
 async def _from_session(token: str, settings: Settings) -> Principal | None:
-    session = await WebSession.objects().where(
-        WebSession.token_sha256 == token_digest(token)
-    ).first()
+    session = (
+        await WebSession.objects().where(WebSession.token_sha256 == token_digest(token)).first()
+    )
     if session is None:
         return None
     now = datetime.now(UTC)
@@ -99,9 +97,7 @@ async def _from_session(token: str, settings: Settings) -> Principal | None:
         await WebSession.delete().where(WebSession.id == session.id)
         return None
     if now - session.last_seen_at >= LAST_SEEN_RESOLUTION:
-        await WebSession.update({WebSession.last_seen_at: now}).where(
-            WebSession.id == session.id
-        )
+        await WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == session.id)
     user = await User.objects().where(User.id == session.user).first()
     if user is None:
         return None
@@ -173,7 +169,9 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Princi
                 "the Authorization header must be `Bearer <token>`", code="invalid-token"
             )
         principal = await _from_bearer(token.strip(), connection)
-    elif cookie := connection.cookies.get(SESSION_COOKIE):
+    elif _is_page(connection) and (cookie := connection.cookies.get(SESSION_COOKIE)):
+        # Only pages honour the session cookie: the API is exempt from CSRF checks, so it must
+        # not act on credentials that a browser attaches to cross-site requests by itself.
         principal = await _from_session(cookie, connection.app.state.settings)
     connection.scope.setdefault("state", {})["principal"] = principal
     return principal

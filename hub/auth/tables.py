@@ -47,3 +47,17 @@ class WebSession(Table):
     created_at = Timestamptz()
     last_seen_at = Timestamptz()
     expires_at = Timestamptz(index=True)
+
+
+class TenantOrganization(Table):
+    """Whether a tenant's Keycloak organization exists.
+
+    ``status`` is ``provisioned``, ``pending`` (Keycloak failed; ``message`` says why and what
+    to retry) or ``not-configured`` (no provisioning client in settings).
+    """
+
+    tenant = ForeignKey(references=Tenant, on_delete=OnDelete.cascade, unique=True)
+    organization_id = Varchar(length=64, null=True, default=None)
+    status = Varchar(length=16)
+    message = Text(default="")
+    updated_at = Timestamptz()

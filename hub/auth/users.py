@@ -12,7 +12,7 @@ import structlog
 from hub.audit import record_event
 from hub.auth import permissions
 from hub.auth.tables import TenantRole, User
-from hub.errors import InvalidInputError, NotFoundError
+from hub.errors import ConflictError, InvalidInputError, NotFoundError
 from tenants.tables import Tenant
 
 log = structlog.get_logger(__name__)
@@ -83,7 +83,9 @@ async def _sync_organization_memberships(user: User, organizations: Iterable[str
             TenantRole.source == "organization",
         )
     }
-    for slug in wanted.keys() - current.keys() if isinstance(wanted, dict) else wanted - current.keys():
+    for slug in (
+        wanted.keys() - current.keys() if isinstance(wanted, dict) else wanted - current.keys()
+    ):
         if slug in tenants:
             await _insert_role(user.id, tenants[slug], permissions.MEMBER_ROLE, "organization", "")
     for slug in current.keys() - wanted:
@@ -116,7 +118,10 @@ def _require_grantable(role: str) -> None:
 
 
 async def find_user_by_email(email: str) -> User:
-    user = await User.objects().where(User.email == email.strip().lower()).first()
+    from tenants.validation import normalise_email
+
+    address = normalise_email(email)
+    user = await User.objects().where(User.email == address).first()
     if user is None:
         raise NotFoundError(
             "nobody with that e-mail address has signed in yet; ask them to sign in once, "
@@ -143,12 +148,21 @@ async def grant_role(tenant: Tenant, user: User, role: str, actor: str) -> bool:
 
 
 async def revoke_role(tenant: Tenant, user: User, role: str, actor: str) -> bool:
-    """Revoke ``role`` in ``tenant``; returns False when the user did not hold it."""
+    """Revoke ``role`` in ``tenant``; returns False when the user did not hold it.
+
+    The last tenant administrator keeps the role, so a tenant never locks itself out.
+    """
     _require_grantable(role)
     async with TenantRole._meta.db.transaction():
-        deleted = await TenantRole.delete().where(
-            TenantRole.user == user.id, TenantRole.tenant == tenant.id, TenantRole.role == role
-        ).returning(TenantRole.id)
+        if role == "tenant-admin":
+            await _keep_one_admin(tenant, user)
+        deleted = (
+            await TenantRole.delete()
+            .where(
+                TenantRole.user == user.id, TenantRole.tenant == tenant.id, TenantRole.role == role
+            )
+            .returning(TenantRole.id)
+        )
         if deleted:
             await record_event(
                 "role:revoked",
@@ -158,6 +172,21 @@ async def revoke_role(tenant: Tenant, user: User, role: str, actor: str) -> bool
                 details={"role": role},
             )
     return bool(deleted)
+
+
+async def _keep_one_admin(tenant: Tenant, user: User) -> None:
+    admins = (
+        await TenantRole.select(TenantRole.user)
+        .where(TenantRole.tenant == tenant.id, TenantRole.role == "tenant-admin")
+        .lock_rows()
+    )
+    others = [row["user"] for row in admins if row["user"] != user.id]
+    if admins and not others:
+        raise ConflictError(
+            f"this is the last tenant administrator of {tenant.slug!r}; grant the role to "
+            "someone else first",
+            code="last-tenant-admin",
+        )
 
 
 @dataclass(frozen=True)
@@ -185,8 +214,14 @@ async def list_members(tenant: Tenant) -> list[MemberView]:
     return list(grouped.values())
 
 
+# PostgreSQL ``integer`` ids; a larger number in a URL names no user rather than failing.
+MAX_ID = 2**31 - 1
+
+
 async def get_user(user_id: int) -> User:
-    user = await User.objects().where(User.id == user_id).first()
+    user = None
+    if 0 < user_id <= MAX_ID:
+        user = await User.objects().where(User.id == user_id).first()
     if user is None:
         raise NotFoundError(f"no user {user_id}", code="user-not-found")
     return user

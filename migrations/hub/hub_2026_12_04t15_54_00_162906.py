@@ -11,9 +11,7 @@ DESCRIPTION = "Create the audit log"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="hub", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="hub", description=DESCRIPTION)
 
     manager.add_table(
         class_name="AuditEvent",

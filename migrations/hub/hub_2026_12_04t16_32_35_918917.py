@@ -44,13 +44,9 @@ DESCRIPTION = "Create users, tenant roles and console sessions"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="hub", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="hub", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="User", tablename="hub_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="hub_user", schema=None, columns=None)
 
     manager.add_table(
         class_name="TenantRole",

@@ -7,7 +7,7 @@ DESCRIPTION = "Make each role of a user in a tenant unique"
 
 _CONSTRAINTS = (
     "ALTER TABLE tenant_role ADD CONSTRAINT tenant_role_user_tenant_role_key "
-    "UNIQUE (\"user\", tenant, role)",
+    'UNIQUE ("user", tenant, role)',
 )
 
 

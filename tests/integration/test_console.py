@@ -121,7 +121,8 @@ async def test_student_cannot_manage_members(browser: httpx.AsyncClient) -> None
 
     assert response.status_code == 403
     assert "permission" in response.text
-    assert "no role in a university yet" in dashboard.text
+    assert "Université Polytechnique Hauts-de-France" in dashboard.text
+    assert 'href="/console/tenants/uphf"' not in dashboard.text
 
 
 async def test_grant_unknown_person_explains(browser: httpx.AsyncClient) -> None:
@@ -187,3 +188,15 @@ def test_dev_login_refused_outside_demo() -> None:
         Settings.from_env({"HUB_DEV_LOGIN": "true"})
     with pytest.raises(SettingsError, match="loopback"):
         Settings.from_env({"HUB_DEV_LOGIN": "true", "HUB_DEMO": "true", "HUB_HOST": "0.0.0.0"})
+
+
+async def test_api_ignores_session_cookie(browser: httpx.AsyncClient) -> None:
+    await sign_in(browser, ADMIN)
+
+    response = await browser.put(
+        "/api/v1/tenants/uphf/members/1/roles/badge-approver",
+        headers={"accept": "application/json", "origin": "https://evil.example"},
+    )
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "missing-token"
