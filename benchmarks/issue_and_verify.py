@@ -130,8 +130,9 @@ async def prepare(url: str, settings: Settings) -> tuple[Any, Any]:
     return tenant, achievement
 
 
-async def issue(settings: Settings, tenant: Any, achievement: Any, count: int, use_pyld: bool
-                ) -> tuple[Phase, list[Award]]:
+async def issue(
+    settings: Settings, tenant: Any, achievement: Any, count: int, use_pyld: bool
+) -> tuple[Phase, list[Award]]:
     awards: list[Award] = []
     durations: list[float] = []
     with timed_canonicalize(use_pyld) as timer:
@@ -139,8 +140,13 @@ async def issue(settings: Settings, tenant: Any, achievement: Any, count: int, u
         for number in range(count):
             begin = time.perf_counter()
             award = await sign_award(
-                settings, tenant, achievement, f"student{number}@example.org",
-                f"Étudiant·e n°{number}", "fr", datetime.now(UTC),
+                settings,
+                tenant,
+                achievement,
+                f"student{number}@example.org",
+                f"Étudiant·e n°{number}",
+                "fr",
+                datetime.now(UTC),
             )
             award.request_fingerprint = secrets.token_hex(32)
             awards.append(award)
@@ -190,8 +196,9 @@ async def run(url: str, count: int, use_pyld: bool) -> None:
     print("|----------------------------|----------:|---------:|-----------:|--------:|")
     for phase in (issued, stored, verified):
         print(phase.row())
-    print(f"\nissue + store end to end: {count / total:.0f} credentials/s "
-          f"({total:.2f} s for {count})")
+    print(
+        f"\nissue + store end to end: {count / total:.0f} credentials/s ({total:.2f} s for {count})"
+    )
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,28 +10,31 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from litestar import Litestar, Router
-from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar import Litestar, Request, Router
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from litestar.config.csrf import CSRFConfig
-from litestar.openapi.config import OpenAPIConfig
-
-from hub import console
+from hub import console, verification
 from hub import controllers as hub_controllers
 from hub.auth import controllers as auth_controllers
 from hub.auth.login import OidcClient, derive_key
 from hub.auth.principal import authorize
 from hub.auth.tokens import AccessTokenValidator, IdTokenValidator, JwksCache
+from hub.credentials import jsonld
 from hub.database import configure_engine
+from hub.errors import InvalidInputError
 from hub.i18n import template_translate
 from hub.problems import EXCEPTION_HANDLERS
 from hub.settings import Settings
 from tenants import controllers as tenant_controllers
+from tenants import status_controllers
 
 log = structlog.get_logger(__name__)
 
@@ -65,6 +69,50 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+# Body encodings that Litestar decodes without its JSON decoder.
+_NOT_JSON_BODIES = frozenset(
+    {
+        RequestEncodingType.URL_ENCODED,
+        RequestEncodingType.MULTI_PART,
+        RequestEncodingType.MESSAGEPACK,
+    }
+)
+
+
+async def reject_deeply_nested_json(request: Request[Any, Any, Any]) -> None:
+    """Reject a JSON body nested too deeply before Litestar decodes it into a ``data`` argument.
+
+    msgspec recurses once per level and raises RecursionError near 1,000 levels, which would
+    end as a 500. Runs after the guards, so anonymous callers of protected routes never get here.
+    Litestar runs only the innermost ``before_request`` hook, so a controller or route that sets
+    its own hook must call this one too.
+    """
+    data_field = request.route_handler.parsed_data_field
+    if data_field is None:
+        return
+    encoding = getattr(data_field.kwarg_definition, "media_type", RequestEncodingType.JSON)
+    if encoding in _NOT_JSON_BODIES:
+        return
+    try:
+        jsonld.check_json_nesting(await request.body())
+    except jsonld.DocumentTooComplexError as error:
+        limit = jsonld.MAX_NESTING_DEPTH
+        raise InvalidInputError(
+            f"the request body nests JSON objects and arrays more than {limit} levels deep; "
+            f"send a body with at most {limit} levels",
+            code="invalid-request",
+        ) from error
+
+
+@asynccontextmanager
+async def verification_workers(app: Litestar) -> AsyncIterator[None]:
+    """Stop the verification worker processes at shutdown; the first verification starts them."""
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(verification.shutdown_verification_workers)
+
+
 def create_app(settings: Settings, database_url: str) -> Litestar:
     """Build the hub for one database; the caller owns the database's lifetime."""
     engine = configure_engine(database_url)
@@ -90,6 +138,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
         route_handlers=[
             *hub_controllers.ROUTES,
             *tenant_controllers.ROUTES,
+            *status_controllers.ROUTES,
             *auth_controllers.ROUTES,
             *console.ROUTES,
             create_static_files_router(
@@ -110,7 +159,9 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             # The API authenticates with bearer tokens, never cookies, so CSRF cannot reach it.
             exclude=["/api/", "/health"],
         ),
-        lifespan=[database_pool],
+        # Exited in reverse order, so that the workers stop before the database pool closes.
+        lifespan=[database_pool, verification_workers],
+        before_request=reject_deeply_nested_json,
         middleware=[request_context_middleware],
         state=State({"settings": settings, **_single_sign_on(settings)}),
         request_max_body_size=MAX_REQUEST_BODY_BYTES,
@@ -138,5 +189,3 @@ def _single_sign_on(settings: Settings) -> dict[str, Any]:
     if settings.oidc_client_secret is not None:
         oidc = OidcClient(settings, IdTokenValidator.from_settings(settings, jwks), access)
     return {"access_token_validator": access, "oidc_client": oidc}
-
-

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import secrets
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,24 +74,71 @@ def serve() -> None:
 
 @main.command()
 @click.option("--port", type=int, default=None, help="TCP port (default HUB_PORT or 8000).")
-def demo(port: int | None) -> None:
+@click.option(
+    "--keycloak",
+    "with_keycloak",
+    is_flag=True,
+    help="Also start the real Keycloak (needs Java 17+ and Maven) and sign in through it.",
+)
+@click.option(
+    "--keycloak-port",
+    type=int,
+    default=8080,
+    show_default=True,
+    help="Keycloak HTTP port with --keycloak (its management port is this plus 920).",
+)
+def demo(port: int | None, with_keycloak: bool, keycloak_port: int) -> None:
     """Start the embedded database, migrate, seed the EUNICE alliance and serve it."""
     overrides: dict[str, Any] = {"demo": True}
-    if not os.environ.get("HUB_KEYCLOAK_URL") and is_loopback(os.environ.get("HUB_HOST", "")):
-        # Without Keycloak the demo offers the development sign-in, on loopback only.
-        overrides["dev_login"] = True
     if port is not None:
         overrides["port"] = port
         overrides["public_url"] = f"http://127.0.0.1:{port}"
-    settings = _settings(**overrides)
+    with contextlib.ExitStack() as stack:
+        if with_keycloak:
+            overrides.update(stack.enter_context(_demo_keycloak(overrides, keycloak_port)))
+        elif not os.environ.get("HUB_KEYCLOAK_URL") and is_loopback(os.environ.get("HUB_HOST", "")):
+            # Without Keycloak the demo offers the development sign-in, on loopback only.
+            overrides["dev_login"] = True
+        _run_demo(_settings(**overrides))
+
+
+@contextlib.contextmanager
+def _demo_keycloak(overrides: dict[str, Any], http_port: int) -> Iterator[dict[str, Any]]:
+    """Start the development Keycloak for the demo and yield the settings that point at it."""
+    from hub.auth.keycloak_dev import KeycloakDevError, KeycloakServer, ensure_distribution
+    from hub.auth.realm import DEV_CLIENT_SECRETS, PROVISIONING_CLIENT_ID, WEB_CLIENT_ID
+
+    public_url = overrides.get(
+        "public_url", os.environ.get("HUB_PUBLIC_URL", "http://127.0.0.1:8000")
+    )
+    try:
+        server = KeycloakServer(
+            ensure_distribution(),
+            hub_urls=(public_url,),
+            http_port=http_port,
+            management_port=http_port + 920,
+        )
+        click.echo(f"starting Keycloak on {server.base_url} (about 20 s) ...")
+        server.start()
+    except KeycloakDevError as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        yield {
+            "keycloak_url": server.base_url,
+            "oidc_client_secret": DEV_CLIENT_SECRETS[WEB_CLIENT_ID],
+            "provisioning_client_secret": DEV_CLIENT_SECRETS[PROVISIONING_CLIENT_ID],
+        }
+    finally:
+        server.stop()
+
+
+def _run_demo(settings: Settings) -> None:
     from hub.runtime import database_url, demo_key_encryption_key
 
     if settings.key_encryption_key is None:
         from dataclasses import replace
 
-        settings = replace(
-            settings, key_encryption_key=demo_key_encryption_key(settings.data_dir)
-        )
+        settings = replace(settings, key_encryption_key=demo_key_encryption_key(settings.data_dir))
     with database_url(settings) as url:
         token = asyncio.run(_prepare_demo(settings, url))
         _print_demo_banner(settings, token)
@@ -132,9 +181,21 @@ Issue a badge through the API with UPHF's demo token:
 Then open the "verification_page" URL of the answer, or verify the JSON with
   curl -s -X POST {base}/api/v1/verify --data-binary @credential.json
 
+{_sign_in_hint(settings)}
 Stop with Ctrl+C; data stays in {settings.data_dir}/.
 """
     )
+
+
+def _sign_in_hint(settings: Settings) -> str:
+    if settings.dev_login:
+        return "Console sign-in: pick a demo person on the development sign-in page.\n"
+    if settings.keycloak_url:
+        from hub.auth.realm import DEV_USERS
+
+        users = ", ".join(f"{user.username} / {user.password}" for user in DEV_USERS[:3])
+        return f"Console sign-in through Keycloak ({settings.keycloak_url}), e.g. {users}.\n"
+    return ""
 
 
 def _require_kek(settings: Settings) -> None:
@@ -205,7 +266,8 @@ async def _verify_with_database(settings: Settings, url: str, data: bytes) -> An
     engine = configure_engine(url)
     await engine.start_connection_pool(min_size=1, max_size=2)
     try:
-        return await verification.verify(settings, data)
+        # One verification per command: a worker process would only add its start-up time.
+        return await verification.verify(settings, data, in_process=True)
     except InvalidInputError as error:
         click.echo(f"error: {error.message}", err=True)
         return None
@@ -216,8 +278,10 @@ async def _verify_with_database(settings: Settings, url: str, data: bytes) -> An
 def _print_report(report: Any) -> None:
     verdict = "VALID" if report.valid else "INVALID"
     summary = report.summary
-    click.echo(f"{verdict}: {summary.achievement_name or '?'} issued by "
-               f"{summary.issuer_name or summary.issuer_id or '?'} ({report.format})")
+    click.echo(
+        f"{verdict}: {summary.achievement_name or '?'} issued by "
+        f"{summary.issuer_name or summary.issuer_id or '?'} ({report.format})"
+    )
     for check in report.checks:
         click.echo(f"  {check.status:<8} {check.check:<16} {check.message}")
 
@@ -236,8 +300,9 @@ def tenant() -> None:
 @click.option("--city", default="")
 @click.option("--email-domain", default="")
 def tenant_create(**options: str) -> None:
-    """Create a tenant with fresh issuer keys (idempotent by slug)."""
-    from tenants.services import TenantCreate, create_tenant
+    """Create a tenant with fresh issuer keys and its Keycloak organization (idempotent)."""
+    from hub.auth.onboarding import onboard_tenant
+    from tenants.services import TenantCreate
 
     settings = _settings()
     _require_kek(settings)
@@ -250,8 +315,91 @@ def tenant_create(**options: str) -> None:
         city=options["city"],
         email_domain=options["email_domain"],
     )
-    created = _run_with_database(settings, create_tenant(settings, data, actor="cli"))
-    click.echo(f"tenant {created.slug} is ready")
+    result = _run_with_database(settings, onboard_tenant(settings, data, actor="cli"))
+    _report_onboarding(result)
+
+
+@tenant.command("sync")
+@click.argument("slug", required=False)
+@click.option("--pending", is_flag=True, help="Retry every tenant whose organization is pending.")
+def tenant_sync(slug: str | None, pending: bool) -> None:
+    """Create or update the Keycloak organization of a tenant (after an outage, say)."""
+    from hub.auth.onboarding import pending_tenants, sync_tenant
+    from tenants.services import get_tenant
+
+    if bool(slug) == pending:
+        raise click.UsageError("give a tenant SLUG or --pending, not both or neither")
+    settings = _settings()
+
+    async def sync() -> list[Any]:
+        tenants = await pending_tenants() if pending else [await get_tenant(slug or "")]
+        return [await sync_tenant(settings, tenant, actor="cli") for tenant in tenants]
+
+    results = _run_with_database(settings, sync())
+    if not results:
+        click.echo("no tenant is pending")
+    for result in results:
+        _report_onboarding(result)
+
+
+def _report_onboarding(result: Any) -> None:
+    slug = result.tenant.slug
+    if result.status == "pending":
+        click.echo(
+            f"tenant {slug} is ready, but its Keycloak organization is pending: {result.message}",
+            err=True,
+        )
+        sys.exit(EXIT_INVALID)
+    suffix = "" if result.status == "provisioned" else f" ({result.message})"
+    click.echo(f"tenant {slug} is ready; Keycloak organization {result.status}{suffix}")
+
+
+@main.group()
+def keycloak() -> None:
+    """A real Keycloak for development and tests."""
+
+
+@keycloak.command("start")
+@click.option("--http-port", type=int, default=8080, show_default=True, help="Keycloak HTTP port.")
+@click.option(
+    "--management-port",
+    type=int,
+    default=9000,
+    show_default=True,
+    help="Port of /health/ready and the other management endpoints.",
+)
+@click.option(
+    "--hub-url",
+    "hub_urls",
+    multiple=True,
+    default=("http://127.0.0.1:8000",),
+    show_default=True,
+    help="Hub URL whose /auth/callback the web client accepts (repeatable).",
+)
+@click.option(
+    "--data",
+    "instance_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep Keycloak's database here between runs (default: a fresh one each start).",
+)
+def keycloak_start(
+    http_port: int, management_port: int, hub_urls: tuple[str, ...], instance_dir: Path | None
+) -> None:
+    """Fetch Keycloak with Maven (first run), import the eunice realm and serve it on loopback."""
+    from hub.auth.keycloak_dev import KeycloakDevError, run_keycloak
+
+    try:
+        status = run_keycloak(
+            hub_urls=hub_urls,
+            http_port=http_port,
+            management_port=management_port,
+            instance_dir=instance_dir,
+            announce=click.echo,
+        )
+    except KeycloakDevError as error:
+        raise click.ClickException(str(error)) from error
+    sys.exit(status)
 
 
 @main.group()

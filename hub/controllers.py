@@ -13,6 +13,7 @@ from litestar.response import Template
 from hub import verification
 from hub.errors import NotFoundError, ServiceUnavailableError
 from hub.pages import render
+from hub.problems import problem_response
 from hub.settings import Settings
 from tenants import identity
 from tenants.controllers import prefers_html
@@ -39,7 +40,7 @@ class HealthController(Controller):
 async def check_database() -> dict[str, str]:
     try:
         await Tenant.raw("SELECT 1")
-    except Exception as error:  # noqa: BLE001 - any database failure means "not ready"
+    except Exception as error:
         raise ServiceUnavailableError(
             f"the database is unreachable ({type(error).__name__}); check HUB_DATABASE_URL",
             code="database-unavailable",
@@ -47,13 +48,24 @@ async def check_database() -> dict[str, str]:
     return {"status": "ok", "database": "ok"}
 
 
+def handle_verification_busy(
+    request: Request[Any, Any, Any], error: verification.VerificationBusyError
+) -> Response[Any]:
+    """Return a 503 problem with the Retry-After header, which the shared HubError mapping lacks."""
+    headers = {"Retry-After": str(error.retry_after_seconds)}
+    return problem_response(request, 503, error.code, error.message, error.extra, headers)
+
+
 class VerifyController(Controller):
     path = "/api/v1/verify"
     opt = {"access": "public"}
     tags = ["verification"]
+    exception_handlers = {verification.VerificationBusyError: handle_verification_busy}
 
     @post("/", status_code=200)
-    async def verify(self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]) -> dict[str, Any]:
+    async def verify(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+    ) -> dict[str, Any]:
         """Verify a credential sent as JSON, or as a compact JWS (VC-JWT) in a text body."""
         body = await request.body()
         report = await verification.verify(settings, body)
@@ -63,9 +75,16 @@ class VerifyController(Controller):
 async def load_award(award_id: FromPath[uuid.UUID]) -> tuple[Award, Tenant, Achievement]:
     award = await Award.objects().output(load_json=True).where(Award.id == award_id).first()
     if award is None:
-        raise NotFoundError(f"no credential {award_id} was issued here", code="credential-not-found")
+        raise NotFoundError(
+            f"no credential {award_id} was issued here", code="credential-not-found"
+        )
     tenant = await Tenant.objects().output(load_json=True).where(Tenant.id == award.tenant).first()
-    achievement = await Achievement.objects().output(load_json=True).where(Achievement.id == award.achievement).first()
+    achievement = (
+        await Achievement.objects()
+        .output(load_json=True)
+        .where(Achievement.id == award.achievement)
+        .first()
+    )
     assert tenant is not None and achievement is not None  # foreign keys guarantee both
     return award, tenant, achievement
 
@@ -75,14 +94,23 @@ class CredentialController(Controller):
 
     path = "/credentials/{award_id:uuid}"
     opt = {"access": "public"}
+    # The page verifies the credential live, in the same worker pool as the verify API.
+    exception_handlers = {verification.VerificationBusyError: handle_verification_busy}
 
     @get("/", media_type=MediaType.HTML)
     async def page(
-        self, request: Request[Any, Any, Any], award_id: FromPath[uuid.UUID], settings: NamedDependency[Settings]
+        self,
+        request: Request[Any, Any, Any],
+        award_id: FromPath[uuid.UUID],
+        settings: NamedDependency[Settings],
     ) -> Template | Response[str]:
         award, tenant, achievement = await load_award(award_id)
         if not prefers_html(request):
-            return Response(award.credential_text, media_type="application/ld+json")
+            return Response(
+                award.credential_text,
+                media_type="application/ld+json",
+                headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"},
+            )
         report = await verification.verify(settings, award.credential_text)
         return await render(
             request,
@@ -101,11 +129,16 @@ class CredentialController(Controller):
         return Response(
             award.credential_text,
             media_type="application/ld+json",
-            headers={"Content-Disposition": f'attachment; filename="{award_id}.json"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="{award_id}.json"',
+                "Access-Control-Allow-Origin": "*",
+            },
         )
 
     @get("/credential.jwt", media_type="application/jwt")
-    async def credential_jwt(self, award_id: FromPath[uuid.UUID], settings: NamedDependency[Settings]) -> Response[str]:
+    async def credential_jwt(
+        self, award_id: FromPath[uuid.UUID], settings: NamedDependency[Settings]
+    ) -> Response[str]:
         from tenants.services import credential_jwt
 
         award, tenant, _ = await load_award(award_id)
@@ -113,7 +146,10 @@ class CredentialController(Controller):
         return Response(
             token,
             media_type="application/jwt",
-            headers={"Content-Disposition": f'attachment; filename="{award_id}.jwt"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="{award_id}.jwt"',
+                "Access-Control-Allow-Origin": "*",
+            },
         )
 
 

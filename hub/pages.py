@@ -30,8 +30,13 @@ async def render(
     cookies = []
     if request.query_params.get("lang") == language:
         cookies.append(
-            Cookie(key=LANGUAGE_COOKIE, value=language, max_age=LANGUAGE_COOKIE_SECONDS,
-                   httponly=True, samesite="lax")
+            Cookie(
+                key=LANGUAGE_COOKIE,
+                value=language,
+                max_age=LANGUAGE_COOKIE_SECONDS,
+                httponly=True,
+                samesite="lax",
+            )
         )
     viewer = await authenticate(request)
     return Template(

@@ -2,13 +2,13 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from hub.auth.tables import TenantRole, User, WebSession
+from hub.auth.tables import TenantOrganization, TenantRole, User, WebSession
 from hub.tables import AuditEvent
 
 APP_CONFIG = AppConfig(
     app_name="hub",
     migrations_folder_path=str(Path(__file__).parent.parent / "migrations" / "hub"),
-    table_classes=[AuditEvent, User, TenantRole, WebSession],
+    table_classes=[AuditEvent, User, TenantRole, WebSession, TenantOrganization],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],
 )

@@ -22,8 +22,4 @@ APP_REGISTRY = AppRegistry(
 
 
 def all_tables() -> list[type[Table]]:
-    return [
-        table
-        for app in APP_REGISTRY.app_configs.values()
-        for table in app.table_classes
-    ]
+    return [table for app in APP_REGISTRY.app_configs.values() for table in app.table_classes]

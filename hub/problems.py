@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import asyncpg
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
@@ -20,6 +21,7 @@ from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
@@ -91,9 +93,19 @@ def problem_response(
 ) -> Response[Any]:
     title = TITLES.get(status, "Error")
     if _wants_html(request):
+        from hub.pages import language_of
+
         return Template(
             template_name=f"errors/{status if status in (404, 500) else 'error'}.html",
-            context={"status": status, "title": title, "detail": detail, "code": code},
+            context={
+                "status": status,
+                "title": title,
+                "detail": detail,
+                "code": code,
+                "lang": language_of(request),
+                # The caller, when the access guard already identified them for this request.
+                "viewer": request.scope.get("state", {}).get("principal"),
+            },
             status_code=status,
             media_type=MediaType.HTML,
         )
@@ -147,10 +159,30 @@ def handle_http_exception(request: Request[Any, Any, Any], error: HTTPException)
     detail = error.detail or TITLES.get(status, "error")
     if status == HTTP_404_NOT_FOUND and detail == "Not Found":
         detail = f"nothing is served at {request.url.path}"
+    if status == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+        limit = request.app.request_max_body_size
+        detail = (
+            f"the request body is over {limit:,} bytes; send a smaller body (an achievement "
+            "image may be at most 512 KiB of SVG or 1 MiB of PNG)"
+        )
     headers = error.headers or None
     if isinstance(error, NotAuthorizedException) and not headers:
         headers = {"WWW-Authenticate": 'Bearer realm="badgehub"'}
     return problem_response(request, status, code, detail, headers=headers)
+
+
+def handle_database_data_error(
+    request: Request[Any, Any, Any], error: asyncpg.DataError
+) -> Response[Any]:
+    # Validation should reject such values first; this keeps a missed case a client error.
+    log.warning("database_rejected_value", error_type=type(error).__name__)
+    return problem_response(
+        request,
+        HTTP_400_BAD_REQUEST,
+        "invalid-input",
+        "a value in the request cannot be stored (a control character such as NUL, or a number "
+        "out of range); correct it and retry",
+    )
 
 
 def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
@@ -168,5 +200,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     HubError: handle_hub_error,
     ValidationException: handle_validation_error,
     HTTPException: handle_http_exception,
+    asyncpg.DataError: handle_database_data_error,
     Exception: handle_unexpected,
 }

@@ -1,4 +1,10 @@
-"""The verification service: runs the credentials engine with this hub's key resolvers."""
+"""The verification service: runs the credentials engine with this hub's resolvers.
+
+Keys and status lists of this hub's tenants come from the database; remote did:web documents
+and remote status lists are not fetched. The JSON-LD and signature work runs in worker processes
+(see :class:`~hub.credentials.verifier.pool.VerificationPool`), so that it does not block the event
+loop. Parsing, key resolution and the status check stay in the web process.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,11 @@ from functools import cache
 from hub.credentials.keys import ChainResolver, DidKeyResolver
 from hub.credentials.report import UnreadableCredentialError, VerificationReport
 from hub.credentials.verifier import verify_credential
-from hub.errors import InvalidInputError
+from hub.credentials.verifier.pool import PoolBusyError, VerificationPool
+from hub.errors import InvalidInputError, ServiceUnavailableError
 from hub.settings import Settings
 from tenants.resolver import TenantKeyResolver
+from tenants.status_publishing import HubStatusListResolver
 
 
 @cache
@@ -22,11 +30,52 @@ def key_resolver(settings: Settings) -> ChainResolver:
     return ChainResolver([TenantKeyResolver(settings), DidKeyResolver()])
 
 
+@cache
+def status_list_resolver(settings: Settings) -> HubStatusListResolver:
+    return HubStatusListResolver(settings)
+
+
+# The worker processes of this web process, shared by every app it runs and started on first use.
+_pool = VerificationPool()
+
+
+class VerificationBusyError(ServiceUnavailableError):
+    """Every verification worker is busy and the waiting line is full; retry later."""
+
+    code = "verification-busy"
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message, retry_after=retry_after_seconds)
+        self.retry_after_seconds = retry_after_seconds
+
+
 async def verify(
-    settings: Settings, data: str | bytes | dict[str, object], now: datetime | None = None
+    settings: Settings,
+    data: str | bytes | dict[str, object],
+    now: datetime | None = None,
+    *,
+    in_process: bool = False,
 ) -> VerificationReport:
-    """Verify one credential; unreadable input raises ``InvalidInputError``."""
+    """Verify one credential; unreadable input raises ``InvalidInputError``.
+
+    The JSON-LD and signature work runs in a worker process and raises VerificationBusyError when
+    none is free in time. With ``in_process`` (for the command line) it runs here instead and
+    blocks the event loop meanwhile.
+    """
+    verify_function = verify_credential if in_process else _pool.verify_credential
     try:
-        return await verify_credential(data, key_resolver(settings), now=now)
+        return await verify_function(
+            data,
+            key_resolver(settings),
+            now=now,
+            status_resolver=status_list_resolver(settings),
+        )
     except UnreadableCredentialError as error:
         raise InvalidInputError(str(error), code="unreadable-credential") from error
+    except PoolBusyError as error:
+        raise VerificationBusyError(str(error), error.retry_after_seconds) from error
+
+
+def shutdown_verification_workers() -> None:
+    """Stop the idle verification workers and wait for them; a later verification restarts them."""
+    _pool.shutdown()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime
+
 from hub.audit import record_event
 from tenants.tables import ApiToken, Tenant
 

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 from litestar.response import Template
@@ -21,6 +21,13 @@ from tenants.tables import Achievement, Award, Tenant
 
 JSON_LD = "application/ld+json"
 DID_JSON = "application/did+json"
+# Identity documents are public and fetched by verifiers running in other sites' pages.
+PUBLIC_DOCUMENT_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Cache-Control": "public, max-age=300",
+}
+# Pages that answer HTML or JSON-LD by the Accept header, so shared caches keep both apart.
+NEGOTIATED_HEADERS = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"}
 
 
 class AchievementIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -31,6 +38,9 @@ class AchievementIn(msgspec.Struct, forbid_unknown_fields=True):
     achievement_type: str = "Badge"
     tags: list[str] = []
     image_svg: str | None = None
+    # A PNG file sent base64-encoded (RFC 4648). It is stored wrapped in an SVG document, so
+    # that achievement images are stored and served in one format.
+    image_png: bytes | None = msgspec.field(default=None, name="image_png_base64")
     status: str = "published"
 
 
@@ -41,7 +51,9 @@ class AwardIn(msgspec.Struct, forbid_unknown_fields=True):
     language: str = "en"
 
 
-def achievement_out(settings: NamedDependency[Settings], tenant: Tenant, row: Achievement) -> dict[str, Any]:
+def achievement_out(
+    settings: NamedDependency[Settings], tenant: Tenant, row: Achievement
+) -> dict[str, Any]:
     return {
         "id": str(row.id),
         "url": services.achievement_url(settings, tenant.slug, row.id),
@@ -89,13 +101,19 @@ class TenantPublicController(Controller):
 
     @get("/", media_type=JSON_LD)
     async def profile(
-        self, request: Request[Any, Any, Any], slug: FromPath[str], settings: NamedDependency[Settings]
+        self,
+        request: Request[Any, Any, Any],
+        slug: FromPath[str],
+        settings: NamedDependency[Settings],
     ) -> Response[Any] | Template:
         tenant = await services.get_tenant(slug)
         if prefers_html(request):
-            achievements = await TenantScope(tenant).achievements().where(
-                Achievement.status == "published"
-            ).order_by(Achievement.created_at)
+            achievements = (
+                await TenantScope(tenant)
+                .achievements()
+                .where(Achievement.status == "published")
+                .order_by(Achievement.created_at)
+            )
             return await render(
                 request,
                 "tenant.html",
@@ -103,16 +121,22 @@ class TenantPublicController(Controller):
                 achievements=achievements,
                 did=identity.tenant_did(settings, slug),
             )
-        return Response(identity.profile_document(settings, tenant), media_type=JSON_LD)
+        return Response(
+            identity.profile_document(settings, tenant),
+            media_type=JSON_LD,
+            headers=NEGOTIATED_HEADERS,
+        )
 
     @get("/did.json", media_type=DID_JSON)
-    async def did_document(self, slug: FromPath[str], settings: NamedDependency[Settings]) -> Response[Any]:
+    async def did_document(
+        self, slug: FromPath[str], settings: NamedDependency[Settings]
+    ) -> Response[Any]:
         tenant = await services.get_tenant(slug)
         keys = await services.published_keys(tenant)
         return Response(
             identity.did_document(settings, tenant, keys),
             media_type=DID_JSON,
-            headers={"Cache-Control": "public, max-age=300"},
+            headers=PUBLIC_DOCUMENT_HEADERS,
         )
 
     @get("/jwks.json", media_type="application/jwk-set+json")
@@ -122,7 +146,7 @@ class TenantPublicController(Controller):
         return Response(
             identity.jwks(keys, settings, slug),
             media_type="application/jwk-set+json",
-            headers={"Cache-Control": "public, max-age=300"},
+            headers=PUBLIC_DOCUMENT_HEADERS,
         )
 
     @get("/achievements/{achievement_id:uuid}", media_type=JSON_LD)
@@ -135,22 +159,28 @@ class TenantPublicController(Controller):
         lang: FromQuery[str] = "en",
     ) -> Response[Any] | Template:
         tenant = await services.get_tenant(slug)
-        row = await TenantScope(tenant).get_achievement(achievement_id)
+        row = await TenantScope(tenant).get_published_achievement(achievement_id)
         language = lang if lang in services.SUPPORTED_LANGUAGES else "en"
         data = services.achievement_data(settings, tenant, row, language)
         if prefers_html(request):
             return await render(
                 request, "achievement.html", tenant=tenant, achievement=row, data=data
             )
-        document = {"@context": ["https://www.w3.org/ns/credentials/v2",
-                                 "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-                    **data.to_json()}
-        return Response(document, media_type=JSON_LD)
+        document = {
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            ],
+            **data.to_json(),
+        }
+        return Response(document, media_type=JSON_LD, headers=NEGOTIATED_HEADERS)
 
     @get("/achievements/{achievement_id:uuid}/image.svg", media_type="image/svg+xml")
-    async def achievement_image(self, slug: FromPath[str], achievement_id: FromPath[uuid.UUID]) -> Response[str]:
+    async def achievement_image(
+        self, slug: FromPath[str], achievement_id: FromPath[uuid.UUID]
+    ) -> Response[str]:
         tenant = await services.get_tenant(slug)
-        row = await TenantScope(tenant).get_achievement(achievement_id)
+        row = await TenantScope(tenant).get_published_achievement(achievement_id)
         return Response(
             row.image_svg,
             media_type="image/svg+xml",
@@ -158,6 +188,7 @@ class TenantPublicController(Controller):
                 "Cache-Control": "public, max-age=3600",
                 # An SVG opened directly must not run anything even if sanitising missed a case.
                 "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+                "X-Content-Type-Options": "nosniff",
             },
         )
 
@@ -186,7 +217,9 @@ class TenantApiController(Controller):
         ]
 
     @get("/{slug:str}/achievements", opt={"access": "public"})
-    async def list_achievements(self, slug: FromPath[str], settings: NamedDependency[Settings]) -> list[dict[str, Any]]:
+    async def list_achievements(
+        self, slug: FromPath[str], settings: NamedDependency[Settings]
+    ) -> list[dict[str, Any]]:
         tenant = await services.get_tenant(slug)
         rows = await TenantScope(tenant).achievements().order_by(Achievement.created_at)
         return [achievement_out(settings, tenant, row) for row in rows if row.status == "published"]
@@ -239,7 +272,12 @@ class TenantApiController(Controller):
         return Response(award_out(settings, result.award), status_code=status)
 
     @get("/{slug:str}/awards/{award_id:uuid}", opt={"access": "award:view"})
-    async def get_award(self, slug: FromPath[str], award_id: FromPath[uuid.UUID], settings: NamedDependency[Settings]) -> dict[str, Any]:
+    async def get_award(
+        self,
+        slug: FromPath[str],
+        award_id: FromPath[uuid.UUID],
+        settings: NamedDependency[Settings],
+    ) -> dict[str, Any]:
         tenant = await services.get_tenant(slug)
         award = await TenantScope(tenant).get_award(award_id)
         return award_out(settings, award)

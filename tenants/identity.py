@@ -93,8 +93,13 @@ def jwks(keys: Sequence[IssuerKey], settings: Settings, slug: str) -> dict[str, 
 def profile_document(settings: Settings, tenant: Tenant) -> dict[str, Any]:
     """The OB 3.0 issuer Profile as a JSON-LD document, served at the tenant URL."""
     profile = issuer_profile(settings, tenant).to_json()
-    profile["@context"] = ["https://www.w3.org/ns/credentials/v2",
-                           "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
-    profile["address"] = {"type": ["Address"], "addressCountryCode": tenant.country,
-                          "addressLocality": tenant.city}
+    profile["@context"] = [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ]
+    profile["address"] = {
+        "type": ["Address"],
+        "addressCountryCode": tenant.country,
+        "addressLocality": tenant.city,
+    }
     return profile

@@ -10,7 +10,6 @@ from hub.credentials.keys import KeyResolutionError, KeySource, ResolvedKey
 from hub.settings import Settings
 from tenants.tables import IssuerKey
 
-
 # How long a resolved key is reused without asking the database again. A key revoked in the
 # database stops verifying on every web process within this many seconds.
 CACHE_SECONDS = 60.0
@@ -39,14 +38,15 @@ class TenantKeyResolver:
 
     async def _load(self, verification_method: str) -> ResolvedKey:
         did, _, fragment = verification_method.partition("#")
-        slug = did[len(self._prefix):]
+        slug = did[len(self._prefix) :]
         if not fragment or ":" in slug:
             raise KeyResolutionError(
                 f"verification method {verification_method!r} names no key of a tenant; expected "
                 f"{self._prefix}<slug>#<key>"
             )
         row = (
-            await IssuerKey.objects().output(load_json=True)
+            await IssuerKey.objects()
+            .output(load_json=True)
             .where(
                 IssuerKey.tenant.slug == slug,
                 IssuerKey.fragment == fragment,
@@ -71,5 +71,3 @@ class TenantKeyResolver:
             public_key=public,
             source=KeySource.HUB_TENANT,
         )
-
-

@@ -6,8 +6,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from hub.errors import NotFoundError
 from federation.tables import Membership
+from hub.errors import NotFoundError
 from tenants.tables import Achievement, Award, Tenant
 
 
@@ -18,7 +18,9 @@ class TenantScope:
     tenant: Tenant
 
     def achievements(self) -> Any:
-        return Achievement.objects().output(load_json=True).where(Achievement.tenant == self.tenant.id)
+        return (
+            Achievement.objects().output(load_json=True).where(Achievement.tenant == self.tenant.id)
+        )
 
     def awards(self) -> Any:
         return Award.objects().output(load_json=True).where(Award.tenant == self.tenant.id)
@@ -33,6 +35,16 @@ class TenantScope:
             )
         return achievement
 
+    async def get_published_achievement(self, achievement_id: uuid.UUID) -> Achievement:
+        """An achievement shown to the public: drafts and archived ones are not found."""
+        achievement = await self.get_achievement(achievement_id)
+        if achievement.status != "published":
+            raise NotFoundError(
+                f"tenant {self.tenant.slug!r} has no published achievement {achievement_id}",
+                code="achievement-not-found",
+            )
+        return achievement
+
     async def get_awardable_achievement(self, achievement_id: uuid.UUID) -> Achievement:
         """An achievement this tenant may award: its own, or one of an alliance it belongs to."""
         memberships = await Membership.select(Membership.alliance).where(
@@ -40,7 +52,8 @@ class TenantScope:
         )
         owners = [self.tenant.id, *(row["alliance"] for row in memberships)]
         achievement = (
-            await Achievement.objects().output(load_json=True)
+            await Achievement.objects()
+            .output(load_json=True)
             .where(Achievement.id == achievement_id, Achievement.tenant.is_in(owners))
             .first()
         )

@@ -143,7 +143,9 @@ async def _seed_awards(settings: Settings) -> None:
 
 
 async def _find_achievement(slug: str) -> Achievement:
-    achievement = await Achievement.objects().output(load_json=True).where(Achievement.slug == slug).first()
+    achievement = (
+        await Achievement.objects().output(load_json=True).where(Achievement.slug == slug).first()
+    )
     if achievement is None:
         raise LookupError(f"seed award names unknown achievement {slug!r}")
     return achievement

@@ -6,6 +6,7 @@ about HTTP. Each state change records an audit event in the same transaction.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import uuid
@@ -27,8 +28,9 @@ from hub.credentials.ob3 import (
     new_salt,
 )
 from hub.errors import ConflictError, InvalidInputError, NotFoundError
+from hub.images import prepare_uploaded_image
 from hub.settings import Settings
-from tenants import identity
+from tenants import identity, status
 from tenants.keys import (
     Algorithm,
     PrivateKey,
@@ -40,10 +42,12 @@ from tenants.keys import (
 from tenants.scope import TenantScope
 from tenants.tables import Achievement, Award, IssuerKey, Tenant
 from tenants.validation import (
+    SLUG_PATTERN,
     normalise_email,
     require_language,
     require_localized,
     require_slug,
+    require_tags,
     require_text,
 )
 
@@ -131,7 +135,9 @@ async def _add_key(tenant: Tenant, algorithm: Algorithm, kek: bytes) -> IssuerKe
 
 
 async def get_tenant(slug: str) -> Tenant:
-    tenant = await Tenant.objects().output(load_json=True).where(Tenant.slug == slug).first()
+    tenant = None
+    if SLUG_PATTERN.match(slug):
+        tenant = await Tenant.objects().output(load_json=True).where(Tenant.slug == slug).first()
     if tenant is None:
         raise NotFoundError(
             f"no tenant with slug {slug!r}; list tenants at /api/v1/tenants",
@@ -143,7 +149,8 @@ async def get_tenant(slug: str) -> Tenant:
 async def published_keys(tenant: Tenant) -> list[IssuerKey]:
     """Keys listed in did.json and JWKS: every key not revoked, retired ones included."""
     return (
-        await IssuerKey.objects().output(load_json=True)
+        await IssuerKey.objects()
+        .output(load_json=True)
         .where(IssuerKey.tenant == tenant.id, IssuerKey.revoked_at.is_null())
         .order_by(IssuerKey.created_at)
     )
@@ -177,7 +184,8 @@ async def load_keyring(settings: Settings, tenant: Tenant) -> Keyring:
         return cached
     kek = settings.require_key_encryption_key()
     rows = (
-        await IssuerKey.objects().output(load_json=True)
+        await IssuerKey.objects()
+        .output(load_json=True)
         .where(
             IssuerKey.tenant == tenant.id,
             IssuerKey.retired_at.is_null(),
@@ -218,6 +226,7 @@ class AchievementCreate:
     achievement_type: str = "Badge"
     tags: list[str] = field(default_factory=list)
     image_svg: str | None = None
+    image_png: bytes | None = None
     status: str = "published"
     valid_for_months: int | None = None
 
@@ -226,6 +235,7 @@ async def create_achievement(
     scope: TenantScope, data: AchievementCreate, actor: str
 ) -> Achievement:
     require_slug(data.slug, "slug")
+    tags = require_tags(data.tags)
     require_localized(data.name, "name", SUPPORTED_LANGUAGES)
     require_localized(data.description, "description", SUPPORTED_LANGUAGES)
     require_localized(data.criteria, "criteria", SUPPORTED_LANGUAGES)
@@ -251,9 +261,14 @@ async def create_achievement(
             "choose another slug",
             code="achievement-slug-taken",
         )
-    image = data.image_svg or render_badge_svg(
-        data.name["en"], scope.tenant.name_en or scope.tenant.name, "#1d3557", "#e9c46a", "star-badge"
-    )
+
+    # Checking a large image is CPU-bound work of up to about 0.1 s (an estimate), so it runs in
+    # a worker thread to keep the event loop free.
+    image = await asyncio.to_thread(prepare_uploaded_image, data.image_svg, data.image_png)
+    if image is None:
+        subtitle = scope.tenant.name_en or scope.tenant.name
+        image = render_badge_svg(data.name["en"], subtitle, "#1d3557", "#e9c46a", "star-badge")
+
     now = utcnow()
     achievement = Achievement(
         id=uuid.uuid4(),
@@ -263,7 +278,7 @@ async def create_achievement(
         name=data.name,
         description=data.description,
         criteria=data.criteria,
-        tags=list(data.tags),
+        tags=tags,
         image_svg=image,
         status=data.status,
         valid_for_months=data.valid_for_months,
@@ -356,9 +371,7 @@ async def award_achievement(
             code="achievement-not-published",
         )
 
-    award = await sign_award(
-        settings, scope.tenant, achievement, email, name, language, utcnow()
-    )
+    award = await sign_award(settings, scope.tenant, achievement, email, name, language, utcnow())
     award.idempotency_key = data.idempotency_key
     award.request_fingerprint = fingerprint
     try:
@@ -406,6 +419,7 @@ async def sign_award(
     """Build and sign one award without storing it (bulk issuing stores many at once)."""
     keyring = await load_keyring(settings, tenant)
     award_id = uuid.uuid4()
+    credential_status = await _credential_status(settings, tenant, award_id)
     unsigned = build_credential(
         credential_id=credential_url(settings, award_id),
         issuer=identity.issuer_profile(settings, tenant, language),
@@ -420,6 +434,7 @@ async def sign_award(
             else None
         ),
     )
+    unsigned["credentialStatus"] = credential_status
     signed = dataintegrity.sign_eddsa_rdfc_2022(
         unsigned,
         keyring.ed25519.private_key,
@@ -440,13 +455,27 @@ async def sign_award(
     )
 
 
+async def _credential_status(
+    settings: Settings, tenant: Tenant, award_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """Allocate the award's revocation and suspension entries and describe them for signing.
+
+    The entries are stored at once, before the award: an award that is never stored leaves
+    two entries whose bits never change.
+    """
+    entries = await status.allocate_entries(tenant, award_id)
+    return [status.entry_document(settings, tenant.slug, entry) for entry in entries]
+
+
 async def _achievement_for(
     settings: Settings, issuer: Tenant, achievement: Achievement, language: str
 ) -> AchievementData:
     """An alliance badge names the alliance as its ``creator``; the member stays the issuer."""
     if achievement.tenant == issuer.id:
         return achievement_data(settings, issuer, achievement, language)
-    owner = await Tenant.objects().output(load_json=True).where(Tenant.id == achievement.tenant).first()
+    owner = (
+        await Tenant.objects().output(load_json=True).where(Tenant.id == achievement.tenant).first()
+    )
     assert owner is not None  # the foreign key guarantees it
     creator = identity.issuer_profile(settings, owner, language)
     return achievement_data(settings, owner, achievement, language, creator)

@@ -100,3 +100,43 @@ class ApiToken(Table):
     token_sha256 = Varchar(length=64, unique=True)
     created_at = Timestamptz()
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class StatusList(Table):
+    """One W3C Bitstring Status List of a tenant for one purpose (revocation or suspension).
+
+    ``bitstring`` holds one bit per entry, entry 0 in the most significant bit of the first byte.
+    ``version`` grows with every change of a bit; ``signed_text`` caches the signed
+    BitstringStatusListCredential of ``signed_version`` so an unchanged list is not signed again.
+    """
+
+    tenant = ForeignKey(references=Tenant, on_delete=OnDelete.cascade, index=True)
+    purpose = Varchar(length=16)
+    number = Integer()
+    size = Integer()
+    allocated = Integer(default=0)
+    bitstring = Bytea()
+    version = Integer(default=1)
+    updated_at = Timestamptz()
+    signed_text = Text(null=True, default=None)
+    signed_version = Integer(default=0)
+    signed_at = Timestamptz(null=True, default=None)
+
+
+class AwardStatus(Table):
+    """The entry of one award in one status list, with its current state and why it changed.
+
+    ``award`` is the award's id without a foreign key: the entry is allocated before signing,
+    because the credential names it, and so before the award row exists. An award that is never
+    stored leaves an entry whose bit never changes.
+    """
+
+    tenant = ForeignKey(references=Tenant, on_delete=OnDelete.cascade, index=True)
+    award = UUID(index=True)
+    purpose = Varchar(length=16)
+    status_list = ForeignKey(references=StatusList, on_delete=OnDelete.restrict, index=True)
+    status_index = Integer()
+    state = Varchar(length=16, default="active")
+    reason = Text(default="")
+    changed_at = Timestamptz(null=True, default=None)
+    changed_by = Varchar(length=255, default="")

@@ -8,10 +8,18 @@ from collections.abc import Mapping, Sequence
 from hub.errors import InvalidInputError
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-# Pragmatic address check (RFC 5322 allows more, mail relays accept less): one @, a dot in the
-# domain, no spaces or angle brackets.
-EMAIL_PATTERN = re.compile(r"^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$")
+# Pragmatic address check (RFC 5322 allows more, mail relays accept less): a local part without
+# spaces, angle brackets or control characters, and a domain of LDH labels with at least one dot.
+EMAIL_PATTERN = re.compile(
+    r"^[^\s@<>\x00-\x1f\x7f]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 MAX_TEXT = 10_000
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 64
+# C0 controls other than tab, newline and carriage return, plus DEL: PostgreSQL text rejects
+# NUL, and the others have no place in names and descriptions.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def require_slug(value: str, field: str) -> str:
@@ -32,9 +40,20 @@ def require_text(value: str, field: str, max_length: int = MAX_TEXT) -> str:
             f"{field} has {len(value)} characters; the maximum is {max_length}",
             code="field-too-long",
         )
-    if "\x00" in value:
-        raise InvalidInputError(f"{field} contains a NUL character", code="invalid-text")
+    if CONTROL_CHARACTERS.search(value):
+        raise InvalidInputError(
+            f"{field} contains a control character (such as NUL); remove it",
+            code="invalid-text",
+        )
     return value.strip()
+
+
+def require_tags(tags: Sequence[str]) -> list[str]:
+    if len(tags) > MAX_TAGS:
+        raise InvalidInputError(
+            f"{len(tags)} tags given; at most {MAX_TAGS} are allowed", code="too-many-tags"
+        )
+    return [require_text(tag, "tag", MAX_TAG_LENGTH) for tag in tags]
 
 
 def require_localized(
@@ -42,14 +61,13 @@ def require_localized(
 ) -> Mapping[str, str]:
     if not isinstance(value, Mapping):
         raise InvalidInputError(
-            f"{field} must be an object of texts by language, e.g. {{\"fr\": …, \"en\": …}}",
+            f'{field} must be an object of texts by language, e.g. {{"fr": …, "en": …}}',
             code="invalid-localized-text",
         )
     missing = [language for language in required if not str(value.get(language, "")).strip()]
     if missing:
         raise InvalidInputError(
-            f"{field} has no text for {', '.join(missing)}; give at least "
-            f"{' and '.join(required)}",
+            f"{field} has no text for {', '.join(missing)}; give at least {' and '.join(required)}",
             code="missing-translation",
         )
     for language, text in value.items():

@@ -8,21 +8,18 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
-import pytest
 import httpx
+import pytest
 
 from hub.settings import Settings
+
+pytest_plugins = ["tests.keycloak_fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_VECTORS = REPO.parent / "shared" / "vectors"
 FIXTURE_VECTORS = Path(__file__).resolve().parent / "fixtures" / "vectors"
 
 TEST_DATABASE = "badgehub_test"
-# Tables the tests empty between cases; Piccolo's own migration table stays.
-TRUNCATED_TABLES = (
-    "audit_event", "web_session", "tenant_role", "hub_user", "api_token", "award",
-    "achievement", "issuer_key", "membership", "tenant",
-)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -78,7 +75,12 @@ async def db(database_url: str) -> AsyncIterator[str]:
     from hub.database import configure_engine
 
     engine = configure_engine(database_url)
-    await engine.run_ddl(f"TRUNCATE {', '.join(TRUNCATED_TABLES)} RESTART IDENTITY CASCADE")
+    # Every table but Piccolo's migration record, so new tables need no list kept here.
+    rows = await engine.run_ddl(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migration'"
+    )
+    names = ", ".join(f'"{row["tablename"]}"' for row in rows)
+    await engine.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     from tenants.services import _keyrings
 
     _keyrings.clear()

@@ -58,6 +58,18 @@ class UndefinedTermsError(DataIntegrityError):
         )
 
 
+class InlineContextError(DataIntegrityError):
+    """The document defines JSON-LD context entries inline instead of naming bundled contexts."""
+
+    def __init__(self, entries: list[str]) -> None:
+        self.entries = entries
+        super().__init__(
+            f"the document has inline JSON-LD contexts: {'; '.join(entries)}; the hub signs only "
+            "documents whose @context entries are URLs of bundled contexts, because an inline "
+            "context can redefine or drop terms; remove it or use a bundled context"
+        )
+
+
 @dataclass(frozen=True)
 class ProofInspection:
     """A proof's claimed suite and key, and the problems found before any key is involved."""
@@ -90,9 +102,11 @@ def sign_eddsa_rdfc_2022(
     """Return a shallow copy of the document with one more eddsa-rdfc-2022 proof in ``proof``.
 
     Existing proofs stay in place and are not signed over, which makes the result a proof set
-    (Data Integrity 1.0 §2.1.1). Raises :class:`UndefinedTermsError` when the document uses
-    terms its contexts do not define, and ``jsonld.JsonLdError`` when it is not valid JSON-LD.
+    (Data Integrity 1.0 §2.1.1). Raises :class:`InlineContextError` when the document defines
+    contexts inline, :class:`UndefinedTermsError` when it uses terms its contexts do not define,
+    and ``jsonld.JsonLdError`` when it is not valid JSON-LD.
     """
+    _reject_inline_contexts(document)
     unsecured = _without_proof(document)
     _reject_undefined_terms(unsecured)
     options = {
@@ -293,6 +307,12 @@ def _expiry_problem(proof: Mapping[str, Any], now: datetime) -> str | None:
     if moment <= now:
         return f"the proof expired at {expires}"
     return None
+
+
+def _reject_inline_contexts(document: Mapping[str, Any]) -> None:
+    entries = jsonld.find_inline_contexts(document)
+    if entries:
+        raise InlineContextError(entries)
 
 
 def _reject_undefined_terms(document: Mapping[str, Any]) -> None:

@@ -1,9 +1,12 @@
 """Open Badges 3.0 JSON Schema validation with the bundled 1EdTech schemas (JSON Schema 2019-09).
 
 The schemas in ``schemas/`` are byte copies of the ones 1EdTech publishes for Open Badges 3.0
-(see ``schemas/SOURCES.md``). They describe VC Data Model 2.0 credentials only. One deliberate
-deviation: the schemas require ``proof`` to be an array, but valid credentials with a single
-proof object exist, so a lone proof object is wrapped in an array before validation.
+(see ``schemas/SOURCES.md``). They describe VC Data Model 2.0 credentials only. Two deliberate
+deviations: the schemas require ``proof`` to be an array, but valid credentials with a single
+proof object exist, so a lone proof object is wrapped in an array before validation. And they
+allow one ``credentialStatus`` object, as OB 3.0 gives it multiplicity 0..1. VC Data Model 2.0
+allows several, and the hub issues a revocation and a suspension entry, so each entry of an
+array is validated as that one object.
 """
 
 from __future__ import annotations
@@ -64,11 +67,13 @@ def validate_credential(
             f"no Open Badges 3.0 schema applies to type {credential.get('type')!r}; expected "
             f"one of {', '.join(SCHEMA_BY_TYPE)}"
         )
-    errors = _validator(name).iter_errors(_with_proof_array(credential))
-    return sorted(
-        (SchemaViolation(_json_pointer(error.absolute_path), error.message) for error in errors),
-        key=lambda violation: violation.pointer,
-    )
+    validator = _validator(name)
+    violations = {
+        SchemaViolation(_json_pointer(error.absolute_path), error.message)
+        for variant in _one_status_each(_with_proof_array(credential))
+        for error in validator.iter_errors(variant)
+    }
+    return sorted(violations, key=lambda violation: (violation.pointer, violation.message))
 
 
 def load_schema(name: str) -> dict[str, Any]:
@@ -93,3 +98,10 @@ def _with_proof_array(credential: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(copy.get("proof"), Mapping):
         copy["proof"] = [copy["proof"]]
     return copy
+
+
+def _one_status_each(credential: dict[str, Any]) -> list[dict[str, Any]]:
+    statuses = credential.get("credentialStatus")
+    if not isinstance(statuses, list) or not statuses:
+        return [credential]
+    return [{**credential, "credentialStatus": status} for status in statuses]

@@ -31,13 +31,9 @@ DESCRIPTION = "Create alliance memberships"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="federation", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="federation", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Membership", tablename="membership", schema=None, columns=None
-    )
+    manager.add_table(class_name="Membership", tablename="membership", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Membership",

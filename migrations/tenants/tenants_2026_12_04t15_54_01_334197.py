@@ -49,25 +49,15 @@ DESCRIPTION = "Create tenants, issuer keys, achievements, awards, API tokens"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tenants", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tenants", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="IssuerKey", tablename="issuer_key", schema=None, columns=None
-    )
+    manager.add_table(class_name="IssuerKey", tablename="issuer_key", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Tenant", tablename="tenant", schema=None, columns=None
-    )
+    manager.add_table(class_name="Tenant", tablename="tenant", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Award", tablename="award", schema=None, columns=None
-    )
+    manager.add_table(class_name="Award", tablename="award", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="ApiToken", tablename="api_token", schema=None, columns=None
-    )
+    manager.add_table(class_name="ApiToken", tablename="api_token", schema=None, columns=None)
 
     manager.add_table(
         class_name="Achievement",

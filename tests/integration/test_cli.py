@@ -19,9 +19,7 @@ BADGEHUB = [sys.executable, "-m", "hub.cli"]
 
 
 def run_cli(*args: str, database_url: str | None = None, **env: str) -> subprocess.CompletedProcess:
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith("HUB_")
-    }
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
     environment.update(env)
     if database_url:
         environment["HUB_DATABASE_URL"] = database_url

@@ -27,9 +27,7 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def test_award_returns_signed_credential(
-    client: AsyncClient, settings: Settings
-) -> None:
+async def test_award_returns_signed_credential(client: AsyncClient, settings: Settings) -> None:
     tenant = await make_tenant(settings)
     achievement = await make_achievement(tenant)
     token = await make_token(tenant)
@@ -97,9 +95,7 @@ async def test_award_verifies_through_api(client: AsyncClient, settings: Setting
     assert statuses["schema"] == "passed"
 
 
-async def test_tampered_credential_fails_proof(
-    client: AsyncClient, settings: Settings
-) -> None:
+async def test_tampered_credential_fails_proof(client: AsyncClient, settings: Settings) -> None:
     tenant = await make_tenant(settings)
     achievement = await make_achievement(tenant)
     token = await make_token(tenant)
@@ -162,9 +158,7 @@ async def test_same_idempotency_key_returns_first_award(
     assert await Award.count() == 1
 
 
-async def test_reused_idempotency_key_conflicts(
-    client: AsyncClient, settings: Settings
-) -> None:
+async def test_reused_idempotency_key_conflicts(client: AsyncClient, settings: Settings) -> None:
     tenant = await make_tenant(settings)
     achievement = await make_achievement(tenant)
     token = await make_token(tenant)
@@ -228,9 +222,10 @@ async def test_malformed_body_is_problem(client: AsyncClient, settings: Settings
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid-request"
-    assert "achievement_id" in response.json()["detail"] or "recipient_name" in response.json()[
-        "detail"
-    ]
+    assert (
+        "achievement_id" in response.json()["detail"]
+        or "recipient_name" in response.json()["detail"]
+    )
 
 
 async def test_award_needs_token(client: AsyncClient, settings: Settings) -> None:
@@ -246,9 +241,7 @@ async def test_award_needs_token(client: AsyncClient, settings: Settings) -> Non
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 
-async def test_token_of_other_tenant_is_forbidden(
-    client: AsyncClient, settings: Settings
-) -> None:
+async def test_token_of_other_tenant_is_forbidden(client: AsyncClient, settings: Settings) -> None:
     uphf = await make_tenant(settings, "uphf")
     btu = await make_tenant(settings, "btu", country="DE")
     achievement = await make_achievement(uphf)
@@ -282,9 +275,7 @@ async def test_other_tenants_achievement_not_awardable(
     assert response.json()["code"] == "achievement-not-found"
 
 
-async def test_create_achievement_through_api(
-    client: AsyncClient, settings: Settings
-) -> None:
+async def test_create_achievement_through_api(client: AsyncClient, settings: Settings) -> None:
     tenant = await make_tenant(settings)
     token = await make_token(tenant)
     body = {
@@ -312,9 +303,7 @@ async def test_create_achievement_through_api(
     assert image.headers["content-type"].startswith("image/svg+xml")
 
 
-async def test_achievement_needs_both_languages(
-    client: AsyncClient, settings: Settings
-) -> None:
+async def test_achievement_needs_both_languages(client: AsyncClient, settings: Settings) -> None:
     tenant = await make_tenant(settings)
     token = await make_token(tenant)
 

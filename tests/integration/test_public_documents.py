@@ -55,9 +55,7 @@ async def test_did_document_keeps_retired_drops_revoked(
     assert listed == [f"{DID}#{keys[0].fragment}"]
 
 
-async def test_jwks_kids_resolve_in_did_document(
-    client: AsyncClient, settings: Settings
-) -> None:
+async def test_jwks_kids_resolve_in_did_document(client: AsyncClient, settings: Settings) -> None:
     await make_tenant(settings)
 
     jwks = (await client.get("/tenants/uphf/jwks.json")).json()
@@ -68,9 +66,7 @@ async def test_jwks_kids_resolve_in_did_document(
     assert sorted(key["alg"] for key in jwks["keys"]) == ["EdDSA", "RS256"]
 
 
-async def test_profile_served_as_json_ld_and_html(
-    client: AsyncClient, settings: Settings
-) -> None:
+async def test_profile_served_as_json_ld_and_html(client: AsyncClient, settings: Settings) -> None:
     await make_tenant(settings)
 
     as_json = await client.get("/tenants/uphf", headers={"Accept": "application/ld+json"})
@@ -97,9 +93,7 @@ async def test_unknown_page_is_html_404(client: AsyncClient, db: str) -> None:
     assert "not-found" in response.text
 
 
-async def test_credential_page_shows_live_result(
-    client: AsyncClient, settings: Settings
-) -> None:
+async def test_credential_page_shows_live_result(client: AsyncClient, settings: Settings) -> None:
     tenant = await make_tenant(settings)
     achievement = await make_achievement(tenant)
     award = (await make_award(settings, tenant, achievement, name="Grace Hopper")).award
@@ -184,9 +178,12 @@ async def test_alliance_badge_names_alliance_as_creator(
     client: AsyncClient, settings: Settings
 ) -> None:
     await seed_alliance(settings)
-    award = await Award.objects().output(load_json=True).where(
-        Award.achievement.slug == "i-support-eunice"
-    ).first()
+    award = (
+        await Award.objects()
+        .output(load_json=True)
+        .where(Award.achievement.slug == "i-support-eunice")
+        .first()
+    )
 
     credential = json.loads(award.credential_text)
     report = (await client.post("/api/v1/verify", content=award.credential_text)).json()

@@ -27,6 +27,4 @@ def test_format_datetime_is_utc_seconds() -> None:
 
 def test_add_months_clamps_to_month_end() -> None:
     assert add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
-    assert add_months(datetime(2026, 11, 15, tzinfo=UTC), 24) == datetime(
-        2028, 11, 15, tzinfo=UTC
-    )
+    assert add_months(datetime(2026, 11, 15, tzinfo=UTC), 24) == datetime(2028, 11, 15, tzinfo=UTC)

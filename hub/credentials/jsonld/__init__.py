@@ -27,7 +27,8 @@ one thread per process only (use a process pool for parallel work).
 
 Modules: ``loader`` (bundled contexts, document loader, plain pyld calls), ``limits``,
 ``shape`` (step 1), ``skeleton`` and ``templates`` (step 2), ``rdfc`` (step 3), ``fallback``
-(step 4), ``analysis`` (undefined terms), ``errors`` and ``vocabulary``.
+(step 4), ``analysis`` (undefined terms), ``policy`` (the rule against inline contexts),
+``errors`` and ``vocabulary``.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hub.credentials.jsonld.analysis import _expand_and_analyse
-from hub.credentials.jsonld.errors import JsonLdError, UnknownContextError
+from hub.credentials.jsonld.errors import ContextImportError, JsonLdError, UnknownContextError
 from hub.credentials.jsonld.fallback import _canonicalize_bounded
 from hub.credentials.jsonld.limits import (
     MAX_BLANK_NODES,
@@ -51,6 +52,8 @@ from hub.credentials.jsonld.limits import (
     MAX_PINNED_CHARACTERS,
     TEMPLATE_CACHE_SIZE,
     DocumentTooComplexError,
+    check_json_nesting,
+    check_value_nesting,
 )
 from hub.credentials.jsonld.loader import (
     CONTEXTS_PACKAGE,
@@ -61,6 +64,7 @@ from hub.credentials.jsonld.loader import (
     load_document,
     to_nquads,
 )
+from hub.credentials.jsonld.policy import find_inline_contexts
 from hub.credentials.jsonld.rdfc import _canonicalize_with_template
 from hub.credentials.jsonld.shape import _as_json, _read_shape
 from hub.credentials.jsonld.templates import _template_for, clear_template_cache
@@ -95,6 +99,7 @@ __all__ = [
     "XSD_DOUBLE",
     "XSD_STRING",
     "BundledContext",
+    "ContextImportError",
     "DocumentTooComplexError",
     "JsonLdError",
     "UnknownContextError",
@@ -102,8 +107,11 @@ __all__ = [
     "canonicalize",
     "canonicalize_fast",
     "canonicalize_with_pyld",
+    "check_json_nesting",
+    "check_value_nesting",
     "clear_template_cache",
     "expand",
+    "find_inline_contexts",
     "find_undefined_terms",
     "load_document",
     "to_nquads",

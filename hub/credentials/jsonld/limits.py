@@ -7,6 +7,8 @@ blank nodes and in its Hash N-Degree Quads step, and the memory of the template 
 
 from __future__ import annotations
 
+import re
+
 from hub.credentials.jsonld.errors import JsonLdError
 
 # Limits against hostile input, because a public verifier canonicalises documents from anyone.
@@ -65,3 +67,46 @@ _LIMIT_WORDS = {
     "MAX_HASH_N_DEGREE_DEPTH": ("nested hashing steps", _SYMMETRIC),
     "MAX_HASH_N_DEGREE_PERMUTATIONS": ("blank node orderings", _SYMMETRIC),
 }
+
+
+# A JSON string in JSON text. The closing quote is optional, so that an unterminated string ends
+# the scan in linear time. The JSON parser then rejects that text.
+_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"?', re.DOTALL)
+_JSON_STRING_BYTES = re.compile(_JSON_STRING.pattern.encode(), re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]++")
+_NOT_BRACKET_BYTES = re.compile(_NOT_BRACKET.pattern.encode())
+
+
+def check_json_nesting(text: str | bytes) -> None:
+    """Raise DocumentTooComplexError when JSON text nests deeper than MAX_NESTING_DEPTH.
+
+    The json module and msgspec recurse once per level and raise RecursionError at about 1,000
+    levels, so this scan runs before parsing: it counts the brackets outside strings, without
+    recursion, and stops at the first level over the limit. It does not check that the text is
+    valid JSON.
+    """
+    if isinstance(text, bytes):
+        brackets = _NOT_BRACKET_BYTES.sub(b"", _JSON_STRING_BYTES.sub(b"", text)).decode("ascii")
+    else:
+        brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    depth = 0
+    for bracket in brackets:
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_NESTING_DEPTH:
+            raise DocumentTooComplexError("MAX_NESTING_DEPTH", depth, MAX_NESTING_DEPTH)
+
+
+def check_value_nesting(value: object) -> None:
+    """Raise DocumentTooComplexError when parsed JSON nests deeper than MAX_NESTING_DEPTH.
+
+    Walks with an explicit stack, so that a value built in memory cannot exhaust Python's stack.
+    """
+    pending: list[tuple[object, int]] = [(value, 0)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict | list):
+            depth += 1
+            if depth > MAX_NESTING_DEPTH:
+                raise DocumentTooComplexError("MAX_NESTING_DEPTH", depth, MAX_NESTING_DEPTH)
+            items = node.values() if isinstance(node, dict) else node
+            pending.extend((item, depth) for item in items)

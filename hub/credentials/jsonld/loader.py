@@ -20,7 +20,7 @@ from typing import Any
 
 from pyld import jsonld
 
-from hub.credentials.jsonld.errors import JsonLdError, UnknownContextError
+from hub.credentials.jsonld.errors import ContextImportError, JsonLdError, UnknownContextError
 from hub.credentials.jsonld.vocabulary import NQUADS
 
 CONTEXTS_PACKAGE = "hub.credentials.contexts"
@@ -83,7 +83,21 @@ def _unwrap(error: jsonld.JsonLdError) -> Exception:
     return JsonLdError(f"invalid JSON-LD: {error}")
 
 
+def reject_context_import(document: object) -> None:
+    """Raise ContextImportError when any object in the document has an ``@import`` key."""
+    pending = [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Mapping):
+            if "@import" in node:
+                raise ContextImportError()
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+
+
 def expand(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    reject_context_import(document)
     try:
         expanded: list[dict[str, Any]] = jsonld.expand(dict(document), _options())
         return expanded
@@ -93,6 +107,7 @@ def expand(document: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def to_nquads(document: Mapping[str, Any]) -> str:
     """Convert a JSON-LD document to (not canonical) N-Quads with pyld."""
+    reject_context_import(document)
     try:
         nquads: str = jsonld.to_rdf(dict(document), _options(format=NQUADS))
         return nquads
@@ -102,6 +117,7 @@ def to_nquads(document: Mapping[str, Any]) -> str:
 
 def canonicalize_with_pyld(document: Mapping[str, Any]) -> str:
     """Canonical N-Quads of a JSON-LD document by RDFC-1.0 (pyld's URDNA2015)."""
+    reject_context_import(document)
     try:
         canonical: str = jsonld.normalize(
             dict(document), _options(algorithm="URDNA2015", format=NQUADS)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hub.credentials.jsonld.errors import JsonLdError
+from hub.credentials.jsonld.errors import ContextImportError, JsonLdError
 from hub.credentials.jsonld.limits import (
     MAX_DOCUMENT_CHARACTERS,
     MAX_NESTING_DEPTH,
@@ -87,6 +87,8 @@ class _ShapeValues:
             self.count_node()
             for key, item in value.items():
                 _check_text(key)
+                if key == "@import":
+                    raise ContextImportError()
                 self.measure(item, depth + 1)
         elif type(value) is list:
             for item in value:

@@ -5,12 +5,19 @@ formats the hub supports: embedded Data Integrity proofs (VC Data Integrity 1.0 
 eddsa-rdfc-2022, see :mod:`hub.credentials.dataintegrity`) and VC-JWT (OB 3.0 §8.2, see
 :mod:`hub.credentials.vcjwt`), on VC Data Model 2.0 credentials and, for compatibility, on VC
 Data Model 1.1 ones. Keys come only from the :class:`~hub.credentials.keys.KeyResolver` given,
-and nothing is fetched from the network. A key, status list or schema that would need a fetch
-ends as a failed or skipped check whose message names the missing fetch.
+status lists only from the :class:`~hub.credentials.statuslist.StatusListResolver` given, and
+nothing is fetched from the network. A key, status list or schema that would need a fetch ends as
+a failed or skipped check whose message names the missing fetch.
+
+Verification runs in two phases: :func:`verify_without_status` does the JSON-LD and signature
+work, which needs only the keys, and :func:`add_status_check` then checks the status lists.
+:class:`~hub.credentials.verifier.pool.VerificationPool` runs the first phase in a worker process.
 
 Modules: ``inputs`` (JSON or compact JWS), ``ldp_vc`` and ``jwt_vc`` (one per proof format),
-``issuer_key`` (key resolution), ``content`` (checks shared by both formats) and ``unsupported``
-(Open Badges 2.0 and other formats not verified yet).
+``issuer_key`` (key resolution), ``content`` (checks shared by both formats), ``unsupported``
+(Open Badges 2.0 and other formats not verified yet), ``budget`` (the time budget in a worker),
+``phases`` (the two phases), ``prepared_keys`` (keys resolved before the worker runs) and
+``pool`` (the worker processes).
 """
 
 from __future__ import annotations
@@ -19,9 +26,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from hub.credentials import vcjwt
 from hub.credentials.keys import KeyResolver
 from hub.credentials.report import VerificationReport
+from hub.credentials.statuslist import StatusListResolver
 from hub.credentials.verifier.content import (
     KNOWN_SCHEMA_URLS,
     MAX_LISTED_PROBLEMS,
@@ -41,8 +48,7 @@ from hub.credentials.verifier.content import (
 )
 from hub.credentials.verifier.inputs import read_input
 from hub.credentials.verifier.issuer_key import resolve_issuer_key
-from hub.credentials.verifier.jwt_vc import _verify_jwt
-from hub.credentials.verifier.ldp_vc import _verify_embedded
+from hub.credentials.verifier.phases import add_status_check, verify_without_status
 from hub.credentials.verifier.unsupported import OB2_CONTEXTS
 
 __all__ = [
@@ -55,6 +61,7 @@ __all__ = [
     "URI_SCHEME",
     "VC_V1_CONTEXT",
     "VC_V2_CONTEXT",
+    "add_status_check",
     "check_context",
     "check_schema",
     "check_status",
@@ -65,21 +72,26 @@ __all__ = [
     "resolve_issuer_key",
     "summarize",
     "verify_credential",
+    "verify_without_status",
 ]
 
 
 async def verify_credential(
-    data: str | bytes | Mapping[str, Any], resolver: KeyResolver, now: datetime | None = None
+    data: str | bytes | Mapping[str, Any],
+    resolver: KeyResolver,
+    now: datetime | None = None,
+    *,
+    status_resolver: StatusListResolver | None = None,
 ) -> VerificationReport:
     """Verify one credential given as JSON text, JSON bytes, a parsed object or a compact JWS.
 
     Raises :class:`UnreadableCredentialError` only when the input is neither a JSON object nor
     a compact JWS. Exceptions other than ``KeyResolutionError`` raised by the resolver propagate.
+    Without a ``status_resolver``, credentialStatus entries are reported as not checked.
     """
-    # NOTE: canonicalisation runs pyld on the calling thread and blocks the event loop while it
-    # works. pyld is not thread-safe, so servers should verify in a worker process.
+    # Canonicalisation runs pyld on the calling thread and blocks an event loop while it works.
+    # pyld is not thread-safe, so the web app verifies through VerificationPool instead.
     moment = now or datetime.now(UTC)
     parsed = read_input(data)
-    if isinstance(parsed, vcjwt.VcJwt):
-        return await _verify_jwt(parsed, resolver, moment)
-    return await _verify_embedded(parsed, resolver, moment)
+    report = await verify_without_status(parsed, resolver, moment)
+    return await add_status_check(report, parsed, resolver, status_resolver, moment)

@@ -1,9 +1,12 @@
 """Checks on a credential's content: context, type, schema, undefined terms, validity, status.
 
 Implements the content steps of Open Badges 3.0 §9.1 "Verification" on VC Data Model 2.0
-credentials and, for compatibility, on VC Data Model 1.1 ones, whatever the proof format.
-Contexts and schemas are the bundled ones only, and a status list that would need a fetch ends as
-a skipped check whose message names the missing fetch.
+credentials and, for compatibility, on VC Data Model 1.1 ones, whatever the proof format. A
+BitstringStatusListCredential (W3C Bitstring Status List v1.0 §2.2) passes the context and type
+checks with the VC 2.0 context alone, so the status lists this hub publishes verify too.
+Contexts and schemas are the bundled ones only. Status lists come from the status list resolver
+given (see :mod:`hub.credentials.statuslist`), and one that would need a fetch ends as a skipped
+check whose message names the missing fetch.
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from hub.credentials import jsonld, schema, vcjwt
+from hub.credentials import jsonld, schema, statuslist, vcjwt
+from hub.credentials.keys import KeyResolver
 from hub.credentials.report import Check, CheckId, CheckStatus, CredentialSummary
+from hub.credentials.statuslist import EntryState, StatusListResolver
+from hub.credentials.verifier.budget import bounded_check
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
@@ -43,13 +49,28 @@ def _content_checks(credential: Mapping[str, Any]) -> list[Check]:
     return [
         check_context(credential),
         check_type(credential),
-        check_schema(credential),
-        check_undefined_terms(credential),
+        # JSON Schema validation and JSON-LD expansion take long on a large credential.
+        bounded_check(CheckId.SCHEMA, check_schema, credential),
+        bounded_check(CheckId.UNDEFINED_TERMS, check_undefined_terms, credential),
     ]
 
 
 def check_context(credential: Mapping[str, Any]) -> Check:
-    """Check the @context order OB 3.0 requires: VC context first, OB 3.0 context second."""
+    """Check that every @context is a bundled context URL, in the order OB 3.0 requires.
+
+    The VC context comes first and the OB 3.0 context second. An inline context anywhere fails
+    the check, because it could make terms that the signature does not cover look signed.
+    """
+    inline = jsonld.find_inline_contexts(credential)
+    if inline:
+        message = (
+            f"inline JSON-LD contexts are not accepted, and the credential has "
+            f"{_list_problems(inline)}: they can redefine or drop terms, so the signature may not "
+            "cover what the credential shows; use only the URLs of bundled contexts"
+        )
+        return Check(CheckId.CONTEXT, CheckStatus.FAILED, message)
+    if _is_status_list(credential):
+        return _check_status_list_context(credential)
     contexts = _as_list(credential.get("@context"))
     if not contexts:
         return Check(CheckId.CONTEXT, CheckStatus.FAILED, "the credential has no @context")
@@ -82,11 +103,27 @@ def _context_warnings(vc_context: str, ob_context: str) -> Check:
     return Check(CheckId.CONTEXT, CheckStatus.PASSED, message)
 
 
+def _check_status_list_context(credential: Mapping[str, Any]) -> Check:
+    """Check that a status list starts with the VC 2.0 context, which defines its terms."""
+    contexts = _as_list(credential.get("@context"))
+    if contexts[:1] != [VC_V2_CONTEXT]:
+        message = f"the first @context of a status list must be {VC_V2_CONTEXT}"
+        return Check(CheckId.CONTEXT, CheckStatus.FAILED, f"{message}, found {contexts[:1]}")
+    unknown = [url for url in contexts if isinstance(url, str) and url not in _bundled()]
+    if unknown:
+        message = f"@context {', '.join(unknown)} is not bundled with the hub and is not fetched"
+        return Check(CheckId.CONTEXT, CheckStatus.FAILED, message)
+    return Check(CheckId.CONTEXT, CheckStatus.PASSED, "VC Data Model 2.0 context")
+
+
 def check_type(credential: Mapping[str, Any]) -> Check:
     types = [name for name in _as_list(credential.get("type")) if isinstance(name, str)]
     if "VerifiableCredential" not in types:
         message = f"type {types} does not contain VerifiableCredential"
         return Check(CheckId.TYPE, CheckStatus.FAILED, message)
+    if _is_status_list(credential):
+        message = f"type {statuslist.LIST_CREDENTIAL_TYPE} (W3C Bitstring Status List v1.0)"
+        return Check(CheckId.TYPE, CheckStatus.PASSED, message)
     found = [name for name in types if name in OB_CREDENTIAL_TYPES]
     if not found:
         message = f"type {types} contains none of {', '.join(OB_CREDENTIAL_TYPES)}"
@@ -183,21 +220,42 @@ def _describe_window(credential: Mapping[str, Any], start_field: str, end_field:
     return f"{since}, until {end}" if end else f"{since}, with no end date"
 
 
-def check_status(credential: Mapping[str, Any]) -> Check:
-    entries = _as_list(credential.get("credentialStatus"))
-    if not entries:
+async def check_status(
+    credential: Mapping[str, Any],
+    key_resolver: KeyResolver,
+    status_resolver: StatusListResolver | None,
+    now: datetime,
+) -> Check:
+    """Check every credentialStatus entry; a revoked, suspended or untrustworthy one fails."""
+    if not _as_list(credential.get("credentialStatus")):
         return Check(CheckId.STATUS, CheckStatus.SKIPPED, "no credentialStatus")
-    described = ", ".join(
-        f"{entry.get('type')} at {entry.get('statusListCredential') or entry.get('id')}"
-        if isinstance(entry, Mapping)
-        else repr(entry)
-        for entry in entries
+    outcome = await statuslist.check_credential_status(
+        credential, key_resolver, status_resolver, now
     )
-    message = (
-        f"status checking is not available yet: credentialStatus ({described}) was not "
-        "fetched, so revocation and suspension are unknown"
-    )
-    return Check(CheckId.STATUS, CheckStatus.SKIPPED, message)
+    # Revoked and suspended entries come first, so the message starts with what matters most.
+    ordered = sorted(outcome.entries, key=lambda entry: _STATE_ORDER.index(entry.state))
+    message = "; ".join(entry.message for entry in ordered)
+    return Check(CheckId.STATUS, _status_check_status(outcome), message)
+
+
+_STATE_ORDER = (
+    EntryState.REVOKED,
+    EntryState.SUSPENDED,
+    EntryState.INVALID,
+    EntryState.UNRESOLVED,
+    EntryState.UNSUPPORTED,
+    EntryState.ACTIVE,
+)
+
+
+def _status_check_status(outcome: statuslist.StatusOutcome) -> CheckStatus:
+    states = {entry.state for entry in outcome.entries}
+    if states & {EntryState.REVOKED, EntryState.SUSPENDED, EntryState.INVALID}:
+        return CheckStatus.FAILED
+    if states == {EntryState.ACTIVE}:
+        return CheckStatus.PASSED
+    # Some entries were not checked: a remote list, or a status type this hub does not read.
+    return CheckStatus.WARNING if EntryState.ACTIVE in states else CheckStatus.SKIPPED
 
 
 def summarize(credential: Mapping[str, Any]) -> CredentialSummary:
@@ -218,6 +276,11 @@ def summarize(credential: Mapping[str, Any]) -> CredentialSummary:
 
 
 # Helpers ---------------------------------------------------------------------------------------
+
+
+def _is_status_list(credential: Mapping[str, Any]) -> bool:
+    """Return whether the credential is a status list, the one non-OB type the hub verifies."""
+    return statuslist.LIST_CREDENTIAL_TYPE in _as_list(credential.get("type"))
 
 
 def _is_vc_v1(credential: Mapping[str, Any]) -> bool:

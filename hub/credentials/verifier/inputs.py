@@ -1,24 +1,28 @@
 """Reading the verifier's input: a credential as JSON, or a VC-JWT as a compact JWS.
 
 JSON text, JSON bytes and parsed objects give the credential itself. Any other text must be a
-compact JWS (VC-JWT, OB 3.0 §8.2, see :mod:`hub.credentials.vcjwt`). Input that is neither raises
-:class:`UnreadableCredentialError` with a message listing what is accepted.
+compact JWS (VC-JWT, OB 3.0 §8.2, see :mod:`hub.credentials.vcjwt`). Input that is neither, or
+JSON nested more than ``jsonld.MAX_NESTING_DEPTH`` levels deep, raises
+:class:`UnreadableCredentialError` with a message that lists what is accepted.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from hub.credentials import vcjwt
+from hub.credentials import jsonld, vcjwt
 from hub.credentials.report import UnreadableCredentialError
 
 
 def read_input(data: str | bytes | Mapping[str, Any]) -> dict[str, Any] | vcjwt.VcJwt:
     """Return the credential of JSON input (a copy), or the parsed token of a compact JWS."""
     if isinstance(data, Mapping):
+        _reject_deep_nesting(data)
         return copy.deepcopy(dict(data))
     if isinstance(data, bytes):
         try:
@@ -32,6 +36,7 @@ def read_input(data: str | bytes | Mapping[str, Any]) -> dict[str, Any] | vcjwt.
     text = data.strip()
     if text[:1] in ("{", "[", '"') or not text:
         return _parse_json(text)
+    _reject_deep_jws(text)
     try:
         return vcjwt.parse_vc_jwt(text)
     except vcjwt.VcJwtError as error:
@@ -47,6 +52,7 @@ _ACCEPTED = (
 
 
 def _parse_json(text: str) -> dict[str, Any]:
+    _reject_deep_nesting(text)
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
@@ -59,3 +65,29 @@ def _parse_json(text: str) -> dict[str, Any]:
             f"the input is a JSON {type(value).__name__}, not an object; " + _ACCEPTED
         )
     return value
+
+
+def _reject_deep_jws(text: str) -> None:
+    """Check the nesting of a compact JWS's header and payload before vcjwt parses them."""
+    for segment in text.split(".")[:2]:
+        try:
+            decoded = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        except (binascii.Error, ValueError):
+            continue  # parse_vc_jwt reports the segment that is not base64url
+        _reject_deep_nesting(decoded)
+
+
+def _reject_deep_nesting(value: str | bytes | Mapping[str, Any]) -> None:
+    # Parsing and every later step (copies, JSON Schema, JSON-LD) recurse once per level, so
+    # deeper input would end in a RecursionError instead of a report.
+    try:
+        if isinstance(value, Mapping):
+            jsonld.check_value_nesting(dict(value))
+        else:
+            jsonld.check_json_nesting(value)
+    except jsonld.DocumentTooComplexError as error:
+        limit = jsonld.MAX_NESTING_DEPTH
+        raise UnreadableCredentialError(
+            f"the input nests JSON objects and arrays more than {limit} levels deep, which "
+            f"this hub does not read; send a credential with at most {limit} levels"
+        ) from error

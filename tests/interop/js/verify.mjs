@@ -167,7 +167,14 @@ async function verify(request, contexts) {
     const errors = new Set();
     collectMessages(result.error, errors);
     collectMessages(result.statusResult?.error, errors);
-    return {verified: result.verified === true, errors: [...errors]};
+    // vc reports a status list that verifies as verified even when the credential's bit is set;
+    // each result's `status` is that bit, and a set revocation or suspension bit fails here.
+    const setEntries = (result.statusResult?.results ?? []).filter(entry => entry.status === true);
+    for(const entry of setEntries) {
+      const status = entry.credentialStatus ?? {};
+      errors.add(`${status.statusPurpose} entry ${status.statusListIndex} is set`);
+    }
+    return {verified: result.verified === true && setEntries.length === 0, errors: [...errors]};
   } catch(error) {
     // vc throws, rather than returns, for the checks it runs before the proof (dates, required
     // properties). This harness reports them as failed verifications like any other.
