@@ -169,7 +169,7 @@ EUNICE Badge Hub demo is running at {base}
   UPHF issuer profile (HTML/JSON) {base}/tenants/uphf
   UPHF did:web document           {base}/tenants/uphf/did.json
   Console (sign in)               {base}/console
-  API documentation               {base}/api/schema/swagger
+  OpenAPI document                {base}/api/schema/openapi.json
 
 Issue a badge through the API with UPHF's demo token:
   curl -s {base}/api/v1/tenants/uphf/achievements | python3 -m json.tool | head -20
@@ -178,7 +178,9 @@ Issue a badge through the API with UPHF's demo token:
     -H 'Idempotency-Key: demo-1' \\
     -d '{{"achievement_id": "<id from the list>", "recipient_email": "ada@example.org",
          "recipient_name": "Ada Lovelace", "language": "en"}}'
-Then open the "verification_page" URL of the answer, or verify the JSON with
+Then open the "verification_page" URL of the response, or download the signed JSON from its
+"json_url" and verify it:
+  curl -s -o credential.json <json_url>
   curl -s -X POST {base}/api/v1/verify --data-binary @credential.json
 
 {_sign_in_hint(settings)}

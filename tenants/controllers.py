@@ -13,7 +13,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from hub.auth.principal import authenticate
-from hub.pages import render
+from hub.pages import language_of, render
 from hub.settings import Settings
 from tenants import identity, services
 from tenants.scope import TenantScope
@@ -156,11 +156,11 @@ class TenantPublicController(Controller):
         slug: FromPath[str],
         achievement_id: FromPath[uuid.UUID],
         settings: NamedDependency[Settings],
-        lang: FromQuery[str] = "en",
+        lang: FromQuery[str | None] = None,
     ) -> Response[Any] | Template:
         tenant = await services.get_tenant(slug)
         row = await TenantScope(tenant).get_published_achievement(achievement_id)
-        language = lang if lang in services.SUPPORTED_LANGUAGES else "en"
+        language = lang if lang in services.SUPPORTED_LANGUAGES else language_of(request)
         data = services.achievement_data(settings, tenant, row, language)
         if prefers_html(request):
             return await render(
