@@ -358,7 +358,7 @@ def _report_onboarding(result: Any) -> None:
 
 @main.group()
 def keycloak() -> None:
-    """A real Keycloak for development and tests."""
+    """Run a real Keycloak for development and tests."""
 
 
 @keycloak.command("start")

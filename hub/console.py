@@ -31,7 +31,7 @@ async def _viewer(request: Request[Any, Any, Any]) -> Principal:
 
 
 async def _tenants_of(viewer: Principal) -> list[Tenant]:
-    """Every tenant for alliance admins; for others, the tenants they belong to or work in."""
+    """List every tenant for alliance admins, and for others the tenants they belong to."""
     query = Tenant.objects().output(load_json=True).order_by(Tenant.kind).order_by(Tenant.slug)
     if not viewer.is_alliance_admin:
         query = query.where(Tenant.slug.is_in(list(viewer.roles) or [""]))
@@ -148,7 +148,7 @@ def _member_out(member: users.MemberView) -> dict[str, Any]:
 
 
 class MembershipApiController(Controller):
-    """Who holds which role in a tenant, for scripts holding a Keycloak access token."""
+    """Roles of people in a tenant, for scripts that have a Keycloak access token."""
 
     path = "/api/v1"
     tags = ["members"]

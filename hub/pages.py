@@ -25,7 +25,7 @@ def language_of(request: Request[Any, Any, Any]) -> str:
 async def render(
     request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any
 ) -> Template:
-    """A page with ``lang``, ``viewer`` (the signed-in person or None) and ``t`` available."""
+    """Render a page with ``lang``, ``viewer`` (the signed-in person or None) and ``t``."""
     language = language_of(request)
     cookies = []
     if request.query_params.get("lang") == language:

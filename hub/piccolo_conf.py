@@ -1,7 +1,7 @@
 """Piccolo configuration module (``PICCOLO_CONF=hub.piccolo_conf``).
 
 ``DB`` is set by ``hub.database.configure_engine`` once the database URL is known. The value
-below only serves ``piccolo`` CLI commands run against ``HUB_DATABASE_URL``; without that
+below only serves ``piccolo`` CLI commands run against ``HUB_DATABASE_URL``. Without that
 variable it stays None, because building a Piccolo engine connects to the server at once.
 """
 

@@ -2,7 +2,7 @@
 for browsers.
 
 Every problem carries a stable kebab-case ``code``. Unexpected exceptions become a 500 whose body
-says nothing internal; the log line has the traceback and the request id.
+reveals nothing internal; the log line has the traceback and the request id.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ def demo_key_encryption_key(data_dir: Path) -> bytes:
 
 @contextmanager
 def database_url(settings: Settings) -> Iterator[str]:
-    """The configured database URL, or an embedded PostgreSQL kept alive for the block."""
+    """Yield the configured database URL, or that of an embedded PostgreSQL kept for the block."""
     if settings.database_url:
         yield settings.database_url
         return

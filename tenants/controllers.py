@@ -26,7 +26,7 @@ PUBLIC_DOCUMENT_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Cache-Control": "public, max-age=300",
 }
-# Pages that answer HTML or JSON-LD by the Accept header, so shared caches keep both apart.
+# Pages that return HTML or JSON-LD by the Accept header, so shared caches keep both apart.
 NEGOTIATED_HEADERS = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"}
 
 
@@ -83,7 +83,7 @@ def award_out(settings: NamedDependency[Settings], award: Award) -> dict[str, An
 
 
 async def actor_of(request: Request[Any, Any, Any]) -> str:
-    """The audit ``actor`` of a request that passed the route's access check."""
+    """Return the audit ``actor`` of a request that passed the route's access check."""
     principal = await authenticate(request)
     return principal.actor if principal is not None else "anonymous"
 

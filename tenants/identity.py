@@ -91,7 +91,7 @@ def jwks(keys: Sequence[IssuerKey], settings: Settings, slug: str) -> dict[str, 
 
 
 def profile_document(settings: Settings, tenant: Tenant) -> dict[str, Any]:
-    """The OB 3.0 issuer Profile as a JSON-LD document, served at the tenant URL."""
+    """Build the OB 3.0 issuer Profile as a JSON-LD document, served at the tenant URL."""
     profile = issuer_profile(settings, tenant).to_json()
     profile["@context"] = [
         "https://www.w3.org/ns/credentials/v2",

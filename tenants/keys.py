@@ -1,6 +1,6 @@
 """Issuer key material: generation, encryption at rest and public forms.
 
-Each tenant holds an Ed25519 key (Multikey, for Data Integrity ``eddsa-rdfc-2022``) and an
+Each tenant has an Ed25519 key (Multikey, for Data Integrity ``eddsa-rdfc-2022``) and an
 RSA-2048 key (RS256, for VC-JWT). Private keys are PKCS#8 DER encrypted with AES-256-GCM under the
 key-encryption key (KEK) from settings. The associated data binds each ciphertext to its tenant and
 key fragment, so a ciphertext copied onto another key row fails to decrypt.
@@ -32,7 +32,7 @@ class KeyDecryptionError(Exception):
 
 
 def kek_id(key_encryption_key: bytes) -> str:
-    """A short public identifier of a KEK, stored beside each ciphertext to plan KEK rotation."""
+    """Return a short public identifier of a KEK, stored beside each ciphertext for KEK rotation."""
     return hashlib.sha256(b"badgehub-kek-id:" + key_encryption_key).hexdigest()[:16]
 
 

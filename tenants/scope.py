@@ -36,7 +36,7 @@ class TenantScope:
         return achievement
 
     async def get_published_achievement(self, achievement_id: uuid.UUID) -> Achievement:
-        """An achievement shown to the public: drafts and archived ones are not found."""
+        """Return a published achievement; drafts and archived ones raise ``NotFoundError``."""
         achievement = await self.get_achievement(achievement_id)
         if achievement.status != "published":
             raise NotFoundError(
@@ -46,7 +46,7 @@ class TenantScope:
         return achievement
 
     async def get_awardable_achievement(self, achievement_id: uuid.UUID) -> Achievement:
-        """An achievement this tenant may award: its own, or one of an alliance it belongs to."""
+        """Return an achievement this tenant may award: its own, or one of its alliance's."""
         memberships = await Membership.select(Membership.alliance).where(
             Membership.member == self.tenant.id, Membership.status == "active"
         )

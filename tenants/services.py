@@ -7,6 +7,7 @@ about HTTP. Each state change records an audit event in the same transaction.
 from __future__ import annotations
 
 import asyncio
+import calendar
 import hashlib
 import json
 import uuid
@@ -311,7 +312,7 @@ def achievement_data(
     language: str,
     creator: IssuerProfile | None = None,
 ) -> AchievementData:
-    """The achievement in one language; ``owner`` is the tenant that defines it."""
+    """Render the achievement in one language; ``owner`` is the tenant that defines it."""
     url = achievement_url(settings, owner.slug, achievement.id)
     return AchievementData(
         id=url,
@@ -470,7 +471,10 @@ async def _credential_status(
 async def _achievement_for(
     settings: Settings, issuer: Tenant, achievement: Achievement, language: str
 ) -> AchievementData:
-    """An alliance badge names the alliance as its ``creator``; the member stays the issuer."""
+    """Render the achievement, naming the alliance as ``creator`` of an alliance badge.
+
+    The member tenant stays the issuer.
+    """
     if achievement.tenant == issuer.id:
         return achievement_data(settings, issuer, achievement, language)
     owner = (
@@ -482,9 +486,7 @@ async def _achievement_for(
 
 
 def add_months(moment: datetime, months: int) -> datetime:
-    """``moment`` plus calendar months, clamped to the month's last day (31 Jan + 1 = 28 Feb)."""
-    import calendar
-
+    """Add calendar months to ``moment``, clamped to the month's last day (31 Jan + 1 = 28 Feb)."""
     month_index = moment.month - 1 + months
     year, month = moment.year + month_index // 12, month_index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
@@ -492,7 +494,7 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 async def credential_jwt(settings: Settings, tenant: Tenant, award: Award) -> str:
-    """The VC-JWT form of an award, signed with the tenant's RS256 key and cached on the row.
+    """Return the VC-JWT form of an award, signed with the tenant's RS256 key and cached.
 
     The JWT carries the credential without its Data Integrity proof: the JWS is the proof.
     """

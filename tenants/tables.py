@@ -1,7 +1,7 @@
 """Tables of the tenants app: universities (and the alliance), their keys, badges and awards.
 
 Every tenant-owned row carries ``tenant``; reads of tenant data go through
-``tenants.scope.TenantScope`` so no query forgets the filter.
+``tenants.scope.TenantScope`` so every query applies the filter.
 """
 
 from __future__ import annotations

@@ -101,9 +101,9 @@ def settings(tmp_path: Path) -> Settings:
 async def client(db: str, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client calling the app in the test's own event loop.
 
-    Litestar's AsyncTestClient runs the app on a thread with another loop, where the shared
-    asyncpg pool cannot be used; httpx's ASGI transport skips the lifespan, whose only job (the
-    pool) the session fixture already did.
+    Litestar's AsyncTestClient runs the app on a thread with another event loop, so the shared
+    asyncpg pool cannot be used there. httpx's ASGI transport skips the lifespan, whose only job
+    (the pool) the session fixture already did.
     """
     from hub.app import create_app
 

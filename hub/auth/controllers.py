@@ -20,28 +20,25 @@ from hub.pages import render
 from hub.settings import Settings
 
 
-def _session_cookie(settings: Settings, value: str, max_age: int | None) -> Cookie:
+def _cookie(settings: Settings, key: str, value: str, max_age: int | None, path: str) -> Cookie:
+    """Build an HttpOnly, SameSite=Lax cookie, Secure whenever the hub is served over https."""
     return Cookie(
-        key=SESSION_COOKIE,
+        key=key,
         value=value,
         max_age=max_age,
-        path="/",
+        path=path,
         httponly=True,
         secure=settings.public_url.startswith("https://"),
         samesite="lax",
     )
+
+
+def _session_cookie(settings: Settings, value: str, max_age: int | None) -> Cookie:
+    return _cookie(settings, SESSION_COOKIE, value, max_age, "/")
 
 
 def _login_cookie(settings: Settings, value: str, max_age: int) -> Cookie:
-    return Cookie(
-        key=login.LOGIN_COOKIE,
-        value=value,
-        max_age=max_age,
-        path="/auth",
-        httponly=True,
-        secure=settings.public_url.startswith("https://"),
-        samesite="lax",
-    )
+    return _cookie(settings, login.LOGIN_COOKIE, value, max_age, "/auth")
 
 
 def _is_loopback_client(request: Request[Any, Any, Any]) -> bool:

@@ -6,7 +6,7 @@ the KEK, so no server state exists before sign-in. Sign-in always creates a new 
 which rules out session fixation. Logout is OpenID Connect RP-Initiated Logout 1.0.
 """
 
-from __future__ import annotations
+from __future__ import annotations  # noqa: I001 - authlib is imported after its warning filter below
 
 import base64
 import hmac
@@ -23,10 +23,6 @@ from urllib.parse import urlencode
 import httpx
 import structlog
 
-# authlib 1.9 asks for the httpx2 fork at import; the hub stays on httpx, which authlib still
-# supports, so the warning says nothing actionable to operators.
-warnings.filterwarnings("ignore", message="The httpx module is deprecated")
-from authlib.integrations.httpx_client import AsyncOAuth2Client  # noqa: E402
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -37,6 +33,11 @@ from hub.auth.principal import new_session_token, token_digest
 from hub.auth.tables import User, WebSession
 from hub.errors import InvalidInputError, ServiceUnavailableError
 from hub.settings import Settings
+
+# authlib 1.9 warns at import that it prefers the httpx2 fork. The hub stays on httpx, which
+# authlib still supports, so operators could not act on the warning.
+warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+from authlib.integrations.httpx_client import AsyncOAuth2Client  # noqa: E402
 
 log = structlog.get_logger(__name__)
 
@@ -49,7 +50,7 @@ DISCOVERY_TIMEOUT_SECONDS = 5.0
 
 
 def derive_key(settings: Settings, purpose: bytes) -> bytes:
-    """A 256-bit key for one purpose, derived from the KEK with HKDF-SHA256 (RFC 5869)."""
+    """Derive a 256-bit key for one purpose from the KEK with HKDF-SHA256 (RFC 5869)."""
     return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=b"badgehub:" + purpose
     ).derive(settings.require_key_encryption_key())
@@ -153,7 +154,7 @@ class OidcClient:
         """Check ``state``, redeem ``code`` and validate both tokens; return claims, ID token."""
         if not hmac.compare_digest(attempt.state.encode(), state.encode()):
             raise InvalidInputError(
-                "the sign-in answer does not belong to this browser's sign-in (state mismatch); "
+                "the sign-in response does not belong to this browser's sign-in (state mismatch); "
                 "start it again",
                 code="login-state-mismatch",
             )

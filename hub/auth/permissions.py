@@ -39,7 +39,7 @@ PERMISSIONS_BY_ROLE: Final[dict[str, frozenset[str]]] = {
     MEMBER_ROLE: frozenset(),
 }
 
-# What a tenant API token (``bh_…``) may do in its own tenant: the issuing API and nothing else.
+# Permissions of a tenant API token (``bh_…``) in its own tenant: the issuing API only.
 API_TOKEN_PERMISSIONS: Final = frozenset({"achievement:edit", "award:issue", "award:view"})
 
 ALL_PERMISSIONS: Final = frozenset().union(*PERMISSIONS_BY_ROLE.values())

@@ -1,7 +1,7 @@
 """Who is calling: a console session, a Keycloak bearer token, or a tenant API token.
 
-``authenticate`` resolves the caller once per request and caches it on the connection state;
-``authorize`` is the one guard every route runs, driven by the route's ``opt["access"]``.
+``authenticate`` resolves the caller once per request and caches it on the connection state.
+``authorize`` is the one guard every route runs, and the route's ``opt["access"]`` drives it.
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ async def _from_bearer(token: str, connection: ASGIConnection[Any, Any, Any, Any
 
 
 async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
-    """The caller of this request, or None when anonymous; cached on the connection."""
+    """Return the caller of this request, or None when anonymous; cached on the connection."""
     if "principal" in connection.scope.get("state", {}):
         cached: Principal | None = connection.scope["state"]["principal"]
         return cached
@@ -184,7 +184,7 @@ def _is_page(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
 async def authorize(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
-    """The guard of every route: enforce the route's declared ``opt["access"]``."""
+    """Enforce the route's declared ``opt["access"]``; this guard runs on every route."""
     access = handler.opt.get("access")
     if access not in permissions.ACCESS_LEVELS:
         raise ImproperlyConfiguredException(

@@ -52,8 +52,8 @@ class WebSession(Table):
 class TenantOrganization(Table):
     """Whether a tenant's Keycloak organization exists.
 
-    ``status`` is ``provisioned``, ``pending`` (Keycloak failed; ``message`` says why and what
-    to retry) or ``not-configured`` (no provisioning client in settings).
+    ``status`` is ``provisioned``, ``pending`` (Keycloak failed; ``message`` contains the reason
+    and what to retry) or ``not-configured`` (no provisioning client in settings).
     """
 
     tenant = ForeignKey(references=Tenant, on_delete=OnDelete.cascade, unique=True)

@@ -19,7 +19,7 @@ log = structlog.get_logger(__name__)
 
 
 class IdentityClaims(Protocol):
-    """What sign-in needs from a validated ID or access token."""
+    """Claims of a validated ID or access token that sign-in reads."""
 
     @property
     def subject(self) -> str: ...
@@ -68,11 +68,11 @@ async def record_user(claims: IdentityClaims, *, sync_memberships: bool) -> User
 
 
 async def _sync_organization_memberships(user: User, organizations: Iterable[str]) -> None:
-    wanted = set(organizations)
+    expected = set(organizations)
     tenants = {
         row["slug"]: row["id"]
         for row in await Tenant.select(Tenant.id, Tenant.slug).where(
-            Tenant.slug.is_in(list(wanted) or [""])
+            Tenant.slug.is_in(list(expected) or [""])
         )
     }
     current = {
@@ -83,12 +83,10 @@ async def _sync_organization_memberships(user: User, organizations: Iterable[str
             TenantRole.source == "organization",
         )
     }
-    for slug in (
-        wanted.keys() - current.keys() if isinstance(wanted, dict) else wanted - current.keys()
-    ):
+    for slug in expected - current.keys():
         if slug in tenants:
             await _insert_role(user.id, tenants[slug], permissions.MEMBER_ROLE, "organization", "")
-    for slug in current.keys() - wanted:
+    for slug in current.keys() - expected:
         await TenantRole.delete().where(TenantRole.id == current[slug])
 
 
@@ -124,7 +122,8 @@ async def find_user_by_email(email: str) -> User:
     user = await User.objects().where(User.email == address).first()
     if user is None:
         raise NotFoundError(
-            "nobody with that e-mail address has signed in yet; ask them to sign in once, "
+            "no user with that e-mail address was found because they have not signed in yet; ask "
+            "them to sign in once, "
             "then grant the role",
             code="user-not-found",
         )

@@ -37,7 +37,7 @@ async def sign_in(chromium: Any, hub: str, username: str, password: str) -> Any:
     page.set_default_timeout(20_000)
     await page.goto(f"{hub}/console")
     await page.fill("#username", username)
-    # With Organizations enabled, Keycloak 26 asks for the username first (identity-first
+    # With Organizations enabled, Keycloak 26 requests the username first (identity-first
     # login, to route members of an organization to its identity provider), then the password.
     if not await page.locator("#password").is_visible():
         await page.click("#kc-login")

@@ -167,8 +167,8 @@ async function verify(request, contexts) {
     const errors = new Set();
     collectMessages(result.error, errors);
     collectMessages(result.statusResult?.error, errors);
-    // vc reports a status list that verifies as verified even when the credential's bit is set;
-    // each result's `status` is that bit, and a set revocation or suspension bit fails here.
+    // vc reports a status list that verifies as verified even when the credential's bit is set.
+    // Each result's `status` is that bit, so a set revocation or suspension bit fails here.
     const setEntries = (result.statusResult?.results ?? []).filter(entry => entry.status === true);
     for(const entry of setEntries) {
       const status = entry.credentialStatus ?? {};
