@@ -273,6 +273,8 @@ async def create_achievement(
     now = utcnow()
     achievement = Achievement(
         id=uuid.uuid4(),
+        created_by=actor,
+        updated_by=actor,
         tenant=scope.tenant.id,
         slug=data.slug,
         achievement_type=data.achievement_type,
@@ -286,6 +288,9 @@ async def create_achievement(
         created_at=now,
         updated_at=now,
     )
+    if data.status == "published":
+        achievement.version = 1
+        achievement.published = content_snapshot(achievement)
     async with Achievement._meta.db.transaction():
         await achievement.save()
         await record_event(
@@ -295,6 +300,27 @@ async def create_achievement(
             target=str(achievement.id),
         )
     return achievement
+
+
+CONTENT_FIELDS = (
+    "achievement_type",
+    "name",
+    "description",
+    "criteria",
+    "evidence",
+    "tags",
+    "alignments",
+    "levels",
+    "credits_available",
+    "eqf_level",
+    "image_svg",
+    "valid_for_months",
+)
+
+
+def content_snapshot(achievement: Achievement) -> dict[str, Any]:
+    """Return the content fields of an achievement's working copy, as stored in ``published``."""
+    return {name: getattr(achievement, name) for name in CONTENT_FIELDS}
 
 
 def achievement_url(settings: Settings, tenant_slug: str, achievement_id: uuid.UUID) -> str:

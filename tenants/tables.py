@@ -9,7 +9,9 @@ from __future__ import annotations
 from piccolo.columns import (
     JSONB,
     UUID,
+    Boolean,
     Bytea,
+    DoublePrecision,
     ForeignKey,
     Integer,
     OnDelete,
@@ -33,6 +35,10 @@ class Tenant(Table):
     email_domain = Varchar(length=255, default="")
     description = JSONB(default={})
     status = Varchar(length=16, default="active")
+    # Per-tenant preferences: the approval rule and the PDF certificate design
+    # (``tenants.settings`` reads them with their defaults).
+    settings = JSONB(default={})
+    logo_svg = Text(default="")
     created_at = Timestamptz()
 
 
@@ -55,7 +61,13 @@ class IssuerKey(Table):
 
 
 class Achievement(Table):
-    """An Open Badges 3.0 Achievement (badge class) with localised texts (``{"fr": …}``)."""
+    """An Open Badges 3.0 Achievement (badge class) with localised texts (``{"fr": …}``).
+
+    The columns are the working copy that editors change. ``published`` is the frozen content of
+    the last published revision: awards, public pages and the image endpoint read it, so a
+    published badge stays awardable while its next revision goes through approval.
+    ``status`` is the approval state of the working copy (``tenants.workflow``).
+    """
 
     id = UUID(primary_key=True)
     tenant = ForeignKey(references=Tenant, on_delete=OnDelete.cascade, index=True)
@@ -64,12 +76,47 @@ class Achievement(Table):
     name = JSONB()
     description = JSONB()
     criteria = JSONB()
+    evidence = JSONB(default={})
     tags = JSONB(default=[])
+    alignments = JSONB(default=[])
+    levels = JSONB(default=[])
+    credits_available = DoublePrecision(null=True, default=None)
+    eqf_level = Integer(null=True, default=None)
     image_svg = Text()
-    status = Varchar(length=16, default="draft")
+    status = Varchar(length=24, default="draft")
     valid_for_months = Integer(null=True, default=None)
+    revision = Integer(default=1)
+    version = Integer(default=0)
+    published = JSONB(null=True, default=None)
+    created_by = Varchar(length=255, default="")
+    updated_by = Varchar(length=255, default="")
+    submitted_by = Varchar(length=255, default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class AchievementRevision(Table):
+    """A saved revision of an achievement's content, for its version history."""
+
+    tenant = ForeignKey(references=Tenant, on_delete=OnDelete.cascade, index=True)
+    achievement = ForeignKey(references=Achievement, on_delete=OnDelete.cascade, index=True)
+    revision = Integer()
+    content = JSONB()
+    actor = Varchar(length=255)
+    created_at = Timestamptz()
+
+
+class AchievementReview(Table):
+    """One workflow transition of an achievement, with the reviewer's comment."""
+
+    tenant = ForeignKey(references=Tenant, on_delete=OnDelete.cascade, index=True)
+    achievement = ForeignKey(references=Achievement, on_delete=OnDelete.cascade, index=True)
+    revision = Integer()
+    from_status = Varchar(length=24)
+    to_status = Varchar(length=24)
+    actor = Varchar(length=255)
+    comment = Text(default="")
+    created_at = Timestamptz()
 
 
 class Award(Table):
@@ -90,6 +137,15 @@ class Award(Table):
     credential = JSONB()
     jwt = Text(null=True, default=None)
     issued_at = Timestamptz()
+    language = Varchar(length=8, default="en")
+    achievement_version = Integer(default=0)
+    level = Varchar(length=80, null=True, default=None)
+    evidence_url = Varchar(length=2048, default="")
+    narrative = Text(default="")
+    bulk = UUID(null=True, default=None, index=True)
+    claimed_by = Varchar(length=255, null=True, default=None)
+    claimed_at = Timestamptz(null=True, default=None)
+    hidden = Boolean(default=False)
 
 
 class ApiToken(Table):
@@ -140,3 +196,87 @@ class AwardStatus(Table):
     reason = Text(default="")
     changed_at = Timestamptz(null=True, default=None)
     changed_by = Varchar(length=255, default="")
+
+
+class BulkAward(Table):
+    """One CSV upload awarding one achievement to many earners, validated then issued by a job.
+
+    ``status``: ``validated`` (dry run done, nothing issued), ``queued``, ``running``, ``done``,
+    ``failed`` or ``cancelled``. The counters are updated by the job after every batch.
+    """
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(references=Tenant, on_delete=OnDelete.cascade, index=True)
+    achievement = ForeignKey(references=Achievement, on_delete=OnDelete.restrict, index=True)
+    filename = Varchar(length=255)
+    file_sha256 = Varchar(length=64)
+    language = Varchar(length=8, default="en")
+    send_email = Boolean(default=True)
+    status = Varchar(length=16, default="validated")
+    total_rows = Integer(default=0)
+    valid_rows = Integer(default=0)
+    awarded = Integer(default=0)
+    skipped = Integer(default=0)
+    failed = Integer(default=0)
+    error = Text(default="")
+    created_by = Varchar(length=255)
+    created_at = Timestamptz()
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class BulkAwardRow(Table):
+    """One data row of a bulk upload. ``state``: ``invalid`` (with ``error``), ``pending``,
+    ``awarded``, ``skipped`` (already awarded earlier) or ``failed``.
+
+    A row's state changes in the same transaction that stores its award, so a job that restarts
+    after a crash continues with the rows still ``pending`` and issues nothing twice.
+    """
+
+    bulk = ForeignKey(references=BulkAward, on_delete=OnDelete.cascade, index=True)
+    row_number = Integer()
+    email = Varchar(length=320, default="")
+    name = Varchar(length=255, default="")
+    level = Varchar(length=80, default="")
+    evidence_url = Varchar(length=2048, default="")
+    narrative = Text(default="")
+    issue_date = Timestamptz(null=True, default=None)
+    state = Varchar(length=16, default="pending")
+    error = Text(default="")
+    award = UUID(null=True, default=None)
+
+
+class MailTemplate(Table):
+    """A tenant's own version of an e-mail template in one language (the default otherwise)."""
+
+    tenant = ForeignKey(references=Tenant, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=32)
+    language = Varchar(length=8)
+    subject = Text()
+    body = Text()
+    updated_by = Varchar(length=255)
+    updated_at = Timestamptz()
+
+
+class OutboundEmail(Table):
+    """An e-mail to send (``queued``), sent (``sent``), or given up after retries (``failed``).
+
+    The subject and bodies are rendered when the message is sent, from the tenant's template
+    at that moment, and kept so the console can show what went out.
+    """
+
+    id = UUID(primary_key=True)
+    tenant = ForeignKey(references=Tenant, on_delete=OnDelete.cascade, index=True)
+    award = UUID(null=True, default=None, index=True)
+    kind = Varchar(length=32)
+    to_address = Varchar(length=320)
+    language = Varchar(length=8)
+    subject = Text(default="")
+    body_text = Text(default="")
+    body_html = Text(default="")
+    status = Varchar(length=16, default="queued")
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz()
+    last_error = Text(default="")
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
