@@ -64,9 +64,7 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tenants", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tenants", description=DESCRIPTION)
 
     manager.add_table(
         class_name="MailTemplate",
@@ -103,9 +101,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="BulkAward", tablename="bulk_award", schema=None, columns=None
-    )
+    manager.add_table(class_name="BulkAward", tablename="bulk_award", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="MailTemplate",

@@ -16,8 +16,7 @@ _STATEMENTS = (
     "UNIQUE (achievement, revision)",
     "ALTER TABLE bulk_award ADD CONSTRAINT bulk_award_status_check CHECK (status IN "
     "('validated', 'queued', 'running', 'done', 'failed', 'cancelled'))",
-    "ALTER TABLE bulk_award_row ADD CONSTRAINT bulk_award_row_number_key "
-    "UNIQUE (bulk, row_number)",
+    "ALTER TABLE bulk_award_row ADD CONSTRAINT bulk_award_row_number_key UNIQUE (bulk, row_number)",
     "ALTER TABLE bulk_award_row ADD CONSTRAINT bulk_award_row_state_check CHECK (state IN "
     "('invalid', 'pending', 'awarded', 'skipped', 'failed'))",
     "CREATE INDEX bulk_award_row_pending ON bulk_award_row (bulk, row_number) "
@@ -25,8 +24,7 @@ _STATEMENTS = (
     "ALTER TABLE mail_template ADD CONSTRAINT mail_template_key UNIQUE (tenant, kind, language)",
     "ALTER TABLE outbound_email ADD CONSTRAINT outbound_email_status_check "
     "CHECK (status IN ('queued', 'sent', 'failed'))",
-    "CREATE INDEX outbound_email_due ON outbound_email (next_attempt_at) "
-    "WHERE status = 'queued'",
+    "CREATE INDEX outbound_email_due ON outbound_email (next_attempt_at) WHERE status = 'queued'",
     "CREATE UNIQUE INDEX outbound_email_award_kind ON outbound_email (award, kind) "
     "WHERE award IS NOT NULL",
     # Achievements published before revisions existed: their current content is revision 1.

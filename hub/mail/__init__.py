@@ -1,0 +1,1 @@
+"""E-mail to earners: per-tenant templates, a database outbox, and SMTP delivery."""
