@@ -9,6 +9,7 @@ should not expose the names of the tenant's staff or the internal reasons of rev
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -72,7 +73,7 @@ async def provide_all_tenants_filter_input(
 ) -> FilterInput:
     """Read the filters of the all-tenants log: a tenant's filters plus ``tenant`` (a slug)."""
     filters = await provide_filter_input(action, actor, target, date_from, date_to)
-    return FilterInput(**{**filters.__dict__, "tenant": tenant or ""})
+    return dataclasses.replace(filters, tenant=tenant or "")
 
 
 TENANT_FILTERS = {"filters": Provide(provide_filter_input)}

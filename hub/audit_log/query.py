@@ -307,7 +307,8 @@ async def iter_event_batches(
     """Yield every matching event, newest first, one query of ``batch_size`` rows at a time.
 
     Each batch is its own short query, so no connection or snapshot stays open between batches.
-    Events stored after the export started are newer than its first row and never appear.
+    The result is therefore not one snapshot: an event committed during the iteration is included
+    only if it sorts after the batches already yielded, which an event stamped "now" does not.
     """
     position: Position | None = None
     while True:
@@ -342,6 +343,10 @@ async def _fetch(
 
 
 def _conditions(audit_filter: AuditFilter) -> tuple[list[str], list[Any]]:
+    # NOTE: only the tenant and the time bounds narrow the index range. Action, actor and target
+    # are checked row by row along it, so a filter that matches a handful of events in a tenant
+    # of millions reads most of that tenant's index. If such searches become common, add an index
+    # on (tenant_slug, actor, created_at DESC, id DESC) or the like for the filter concerned.
     clauses: list[str] = []
     arguments: list[Any] = []
     equalities = (
