@@ -24,6 +24,9 @@ ACTIONS = frozenset(
         "role:revoked",
         "user:signed-in",
         "tenant:provisioned",
+        "credential:claimed",
+        "mail-template:updated",
+        "mail-template:reset",
     }
 )
 
