@@ -31,6 +31,7 @@ from hub.credentials import jsonld
 from hub.database import configure_engine
 from hub.errors import InvalidInputError
 from hub.i18n import template_translate
+from hub.mail import controllers as mail_controllers
 from hub.problems import EXCEPTION_HANDLERS
 from hub.settings import Settings
 from tenants import controllers as tenant_controllers
@@ -141,6 +142,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *status_controllers.ROUTES,
             *auth_controllers.ROUTES,
             *console.ROUTES,
+            *mail_controllers.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"access": "public"}
             ),
