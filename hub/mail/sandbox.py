@@ -91,12 +91,9 @@ class MailSandbox(SandboxedEnvironment):
     intercepted_binops = frozenset({"*", "/", "//", "%", "**", "-"})
 
     def __init__(self) -> None:
-        super().__init__(
-            undefined=StrictUndefined,
-            autoescape=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        # Jinja's default whitespace handling: a block tag never removes the line break after
+        # it, so what a tenant admin types is what the earner reads.
+        super().__init__(undefined=StrictUndefined, autoescape=False)
         self.globals.clear()
         self.filters = {name: FILTERS[name] for name in ALLOWED_FILTERS}
         self.filters["d"] = FILTERS["default"]

@@ -69,9 +69,7 @@ _AWARD_DEFAULTS = {
         """Hello {{ earner_name }},
 
 {{ issuer_name }} awarded you the badge \u201c{{ badge_name }}\u201d on {{ issue_date }}.
-{% if expiry_date %}
-It is valid until {{ expiry_date }}.
-{% endif %}
+{% if expiry_date %}It is valid until {{ expiry_date }}.{% endif %}
 
 Your badge is a digitally signed Open Badges 3.0 credential.
 Anyone can check it on its page:
@@ -90,9 +88,7 @@ This message was sent by the EUNICE Badge Hub on behalf of {{ issuer_name }}."""
         """Bonjour {{ earner_name }},
 
 {{ issuer_name }} vous a décerné le badge « {{ badge_name }} » le {{ issue_date }}.
-{% if expiry_date %}
-Il est valable jusqu'au {{ expiry_date }}.
-{% endif %}
+{% if expiry_date %}Il est valable jusqu'au {{ expiry_date }}.{% endif %}
 
 Votre badge est une attestation Open Badges 3.0 signée numériquement.
 Chacun peut la vérifier sur sa page :
@@ -163,7 +159,7 @@ def render_email(
 
 
 def _tidy_text(text: str) -> str:
-    """Drop trailing spaces and runs of more than one blank line left by ``{% if %}`` blocks."""
+    """Drop trailing spaces, and the extra blank lines that ``{% if %}`` blocks leave."""
     lines = [line.rstrip() for line in text.strip().splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
