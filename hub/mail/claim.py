@@ -2,7 +2,7 @@
 
 The token is an HMAC-SHA256 of the award id, keyed with a key derived from the KEK and cut to
 128 bits, so the hub stores no token and a link cannot be forged for another award. Claiming
-only records who holds the badge: the credential is valid and verifiable before and after.
+only records whose account has the badge: the credential is valid and verifiable before and after.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def check_claim_token(settings: Settings, award_id: uuid.UUID, token: str | None
         )
     expected = claim_token(settings, award_id)
     if not hmac.compare_digest(expected.encode("ascii"), token.encode("utf-8", "replace")):
-        # The same answer as for an unknown award, so a forged link reveals nothing.
+        # The same response as for an unknown award, so a forged link reveals nothing.
         raise NotFoundError(
             "this claim link is not valid: it may be incomplete or altered; open the complete "
             "link from your e-mail, or ask the issuer to send the e-mail again",
@@ -75,7 +75,7 @@ class Claimant:
 async def claim_award(award_id: uuid.UUID, claimant: Claimant) -> ClaimOutcome:
     """Attach the award to the claimant's account; claiming one's own award again does nothing.
 
-    Raises ``ConflictError`` when another account already holds the award.
+    Raises ``ConflictError`` when another account has claimed the award already.
     """
     async with Award._meta.db.transaction():
         claimed = (

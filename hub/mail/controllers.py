@@ -118,7 +118,7 @@ async def _user_of(viewer: Principal | None) -> User | None:
 
 
 async def _holder(claimed_by: str | None, viewer: Principal | None) -> str:
-    """Say who holds the award: ``nobody``, ``viewer`` or ``someone-else``."""
+    """Return who has claimed the award: ``nobody``, ``viewer`` or ``someone-else``."""
     if claimed_by is None:
         return "nobody"
     user = await _user_of(viewer)

@@ -48,8 +48,8 @@ def build_message(
 ) -> OutgoingEmail:
     """Build the message. Raises ``InvalidRecipientError`` for an address headers cannot hold.
 
-    ``Auto-Submitted: auto-generated`` (RFC 3834) tells mail systems not to answer it with
-    vacation replies; ``Content-Language`` (RFC 3282) names the language of its text.
+    ``Auto-Submitted: auto-generated`` (RFC 3834) stops automatic replies such as vacation
+    notices, and ``Content-Language`` (RFC 3282) names the language of the text.
     """
     message = EmailMessage()
     message["Subject"] = rendered.subject

@@ -21,8 +21,8 @@ log = structlog.get_logger(__name__)
 blueprint = procrastinate.Blueprint()
 
 DELIVER_TASK = "mail:deliver"
-# At most one delivery job waits in the queue; a job that runs already leaves room for one more,
-# so e-mails queued during a run are picked up right after it.
+# At most one delivery job waits in the queue. A running job does not count, so e-mails queued
+# during a run get a job that starts right after it.
 DELIVER_QUEUEING_LOCK = "mail:deliver"
 
 
@@ -41,7 +41,7 @@ def settings_of(context: procrastinate.JobContext) -> Settings:
 
 
 async def deliver_all_due(settings: Settings) -> int:
-    """Deliver batches until no e-mail is due or the server stops answering; return the count."""
+    """Deliver batches until no e-mail is due or the SMTP server is unusable; return the count."""
     total = 0
     while True:
         attempted = await deliver_due(settings, DEFAULT_BATCH)

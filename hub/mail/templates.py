@@ -134,7 +134,7 @@ def check_template(kind: str, subject: str, body: str, sample: dict[str, Any]) -
 
 
 def render_text_parts(kind: str, subject: str, body: str, values: dict[str, Any]) -> RenderedEmail:
-    """Render the subject and text body; ``html`` stays empty until ``with_html`` adds it."""
+    """Render the subject and the text body; ``html`` stays empty (``render_email`` adds it)."""
     variables = VARIABLES[kind]
     subject_template = compile_template(subject, "subject", variables)
     body_template = compile_template(body, "body", variables)

@@ -1,7 +1,7 @@
 """Mail transports: SMTP through aiosmtplib, or the outbox that keeps messages for the console.
 
 ``HUB_MAIL_TRANSPORT`` chooses one (``transport_for``). Both raise ``DeliveryError``, which
-says whether a retry can help; messages in it never contain an e-mail address.
+states whether a retry can help. Its message never contains an e-mail address.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def scrub_addresses(text: str) -> str:
 
 
 class DeliveryError(Exception):
-    """Sending failed. ``permanent``: retrying cannot help (an SMTP 5xx answer about this
+    """Sending failed. ``permanent``: retrying cannot help (an SMTP 5xx reply about this
     message). ``server_unusable``: no message can be sent now (the server is unreachable or
     rejects the hub's session), so the rest of the batch waits for a later run.
     """
@@ -136,8 +136,8 @@ class SmtpTransport:
             aiosmtplib.SMTPHeloError,
             aiosmtplib.SMTPConnectResponseError,
         ) as error:
-            # Answers about the hub's own configuration (its login, sender or name): every
-            # message would fail alike, so none is marked failed and the batch stops.
+            # Replies that reject the hub's own configuration (its login, sender or host
+            # name). Every message would fail alike, so none is marked failed and the batch stops.
             await self.close()
             raise DeliveryError(
                 f"the SMTP server rejected the hub's session: {error.code} {error.message}",
@@ -147,7 +147,7 @@ class SmtpTransport:
         except aiosmtplib.SMTPResponseException as error:
             await self.close()
             raise DeliveryError(
-                f"the SMTP server answered {error.code} {error.message}",
+                f"the SMTP server replied {error.code} {error.message}",
                 permanent=error.code >= 500,
             ) from error
         except ValueError as error:
@@ -179,6 +179,6 @@ def _refused(error: aiosmtplib.SMTPRecipientsRefused) -> DeliveryError:
     codes = [refused.code for refused in error.recipients]
     details = "; ".join(f"{refused.code} {refused.message}" for refused in error.recipients)
     return DeliveryError(
-        f"the SMTP server refused the recipient: {details}",
+        f"the SMTP server rejected the recipient: {details}",
         permanent=all(code >= 500 for code in codes),
     )

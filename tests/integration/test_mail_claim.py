@@ -32,7 +32,7 @@ CLAIM_LINK = re.compile(r"http://127\.0\.0\.1:8000(/claim/[0-9a-f-]+\?token=[A-Z
 
 @pytest.fixture
 async def mailed(db: str, settings: Settings) -> tuple[Settings, Award, str]:
-    """An award whose e-mail went through the SMTP server; yields its claim link path."""
+    """Return the settings, an award whose e-mail went through SMTP, and its claim link path."""
     with smtp_server() as (handler, port):
         mail_settings = smtp_settings(settings, port)
         tenant = await uphf(mail_settings)
