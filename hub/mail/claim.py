@@ -42,8 +42,9 @@ def claim_path(settings: Settings, award_id: uuid.UUID) -> str:
     return f"/claim/{award_id}?{urlencode({'token': claim_token(settings, award_id)})}"
 
 
-def claim_url(settings: Settings, award_id: uuid.UUID) -> str:
-    return f"{settings.base_url}{claim_path(settings, award_id)}"
+def claim_url(settings: Settings, award_id: uuid.UUID, language: str) -> str:
+    """Return the absolute claim link; ``lang`` opens the page in the e-mail's language."""
+    return f"{settings.base_url}{claim_path(settings, award_id)}&{urlencode({'lang': language})}"
 
 
 def check_claim_token(settings: Settings, award_id: uuid.UUID, token: str | None) -> None:

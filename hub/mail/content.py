@@ -91,7 +91,7 @@ def award_values(
         "issue_date": format_date(award.issued_at.date(), language),
         "expiry_date": expiry,
         "credential_url": credential_url(settings, award.id),
-        "claim_url": claim_url(settings, award.id),
+        "claim_url": claim_url(settings, award.id, language),
         "certificate_url": certificate_url(settings, award.id),
     }
 
@@ -106,7 +106,7 @@ def sample_values(settings: Settings, tenant: Tenant, language: str) -> dict[str
         "issue_date": format_date(today, language),
         "expiry_date": format_date(today + timedelta(days=365), language),
         "credential_url": credential_url(settings, SAMPLE_AWARD_ID),
-        "claim_url": f"{settings.base_url}/claim/{SAMPLE_AWARD_ID}?token=sample",
+        "claim_url": f"{settings.base_url}/claim/{SAMPLE_AWARD_ID}?token=sample&lang={language}",
         "certificate_url": certificate_url(settings, SAMPLE_AWARD_ID),
     }
 

@@ -149,6 +149,14 @@ async def _deliver_one(
     except (AwardGoneError, InvalidRecipientError) as error:
         await _record_failed(email, tenant, scrub_addresses(str(error)), None)
         return True
+    except Exception as error:
+        # A bug in writing one e-mail must not stop the others: it is retried like a temporary
+        # failure and fails after the last attempt. No traceback is logged, because its
+        # messages could contain the address.
+        message = scrub_addresses(f"writing the e-mail failed: {type(error).__name__}: {error}")
+        log.error("mail_render_failed", email_id=str(email.id), tenant=tenant.slug, error=message)
+        await _record_error(email, tenant, DeliveryError(message, permanent=False), None)
+        return True
     try:
         await transport.send(outgoing)
     except DeliveryError as error:
@@ -188,7 +196,7 @@ async def _record_sent(email: ClaimedEmail, tenant: Tenant, rendered: RenderedEm
 
 
 async def _record_error(
-    email: ClaimedEmail, tenant: Tenant, error: DeliveryError, rendered: RenderedEmail
+    email: ClaimedEmail, tenant: Tenant, error: DeliveryError, rendered: RenderedEmail | None
 ) -> None:
     message = str(error)
     if error.permanent or email.attempts >= MAX_ATTEMPTS:

@@ -27,7 +27,9 @@ from tests.integration.mail_support import (
 pytestmark = pytest.mark.integration
 
 ADA = "ada.lovelace@example.org"
-CLAIM_LINK = re.compile(r"http://127\.0\.0\.1:8000(/claim/[0-9a-f-]+\?token=[A-Za-z0-9_-]+)")
+CLAIM_LINK = re.compile(
+    r"http://127\.0\.0\.1:8000(/claim/[0-9a-f-]+\?token=[A-Za-z0-9_-]+)&lang=fr(?:\s|$)"
+)
 
 
 @pytest.fixture
@@ -65,6 +67,18 @@ async def test_claim_link_shows_badge(
     assert "Ada Lovelace" in response.text
     assert f"/auth/login?next={quote(link, safe='')}" in response.text
     assert f'href="/credentials/{award.id}"' in response.text
+
+
+async def test_claim_link_opens_in_email_language(
+    mailed: tuple[Settings, Award, str], browser: httpx.AsyncClient
+) -> None:
+    _, _, link = mailed
+
+    response = await browser.get(f"{link}&lang=fr")
+
+    assert response.status_code == 200
+    assert "Ajouter ce badge à votre compte" in response.text
+    assert 'lang="fr"' in response.text
 
 
 async def test_signed_in_earner_claims_badge(

@@ -15,7 +15,7 @@ from hub import queue
 from hub.mail.delivery import MAX_ATTEMPTS, deliver_due
 from hub.mail.tasks import defer_delivery
 from hub.settings import Settings, SettingsError
-from tenants.tables import OutboundEmail
+from tenants.tables import Award, OutboundEmail
 from tests.integration.mail_support import (
     RecordingHandler,
     free_port,
@@ -216,6 +216,28 @@ async def test_last_attempt_marks_failed(db: str, settings: Settings) -> None:
     assert row.status == "failed"
     assert row.attempts == MAX_ATTEMPTS
     assert "unavailable" in row.last_error
+
+
+async def test_broken_award_does_not_stop_batch(
+    db: str, settings: Settings, smtp: tuple[RecordingHandler, int]
+) -> None:
+    handler, port = smtp
+    mail_settings = smtp_settings(settings, port)
+    tenant = await uphf(mail_settings)
+    broken = await queue_award(mail_settings, tenant, ADA, "en")
+    await queue_award(mail_settings, tenant, GRACE, "en")
+    await Award.update({Award.credential: {"validUntil": "not a date"}}).where(
+        Award.id == broken.id
+    )
+
+    attempted = await deliver_due(mail_settings)
+    row = await _row(broken.id)
+
+    assert attempted == 2
+    assert [envelope.rcpt_tos for envelope in handler.envelopes] == [[GRACE]]
+    assert row.status == "queued"
+    assert row.attempts == 1
+    assert "writing the e-mail failed: ValueError" in row.last_error
 
 
 async def test_concurrent_deliveries_send_once(
