@@ -16,6 +16,7 @@ from hub.mail.templates import (
     AWARD_KIND,
     MAIL_LANGUAGES,
     RenderedEmail,
+    TemplateSource,
     default_template,
     format_date,
     render_email,
@@ -58,26 +59,30 @@ def certificate_url(settings: Settings, award_id: uuid.UUID) -> str:
     return f"{credential_url(settings, award_id)}/certificate.pdf"
 
 
-def badge_name(award: Award, achievement: Achievement | None, language: str) -> str:
-    """Return the badge name in ``language``: as issued when the credential is in it."""
+async def badge_name(award: Award, language: str) -> str:
+    """Return the badge name in ``language``: as issued when the credential is in it.
+
+    Otherwise the name comes from the achievement's published content, or its working copy.
+    """
     credential: Any = award.credential
     issued: dict[str, Any] = credential.get("credentialSubject", {}).get("achievement", {})
     if issued.get("inLanguage") == language and issued.get("name"):
         return str(issued["name"])
-    if achievement is not None:
-        content: Any = achievement.published or {"name": achievement.name}
-        names: dict[str, str] = content.get("name") or {}
+    row = (
+        await Achievement.select(Achievement.name, Achievement.published)
+        .output(load_json=True)
+        .where(Achievement.id == award.achievement)
+        .first()
+    )
+    if row is not None:
+        names: dict[str, str] = (row["published"] or row)["name"] or {}
         if names.get(language):
             return names[language]
     return str(issued.get("name", ""))
 
 
 def award_values(
-    settings: Settings,
-    tenant: Tenant,
-    award: Award,
-    achievement: Achievement | None,
-    language: str,
+    settings: Settings, tenant: Tenant, award: Award, badge: str, language: str
 ) -> dict[str, Any]:
     credential: Any = award.credential
     valid_until = credential.get("validUntil") or credential.get("expirationDate")
@@ -86,7 +91,7 @@ def award_values(
         expiry = format_date(datetime.fromisoformat(valid_until).date(), language)
     return {
         "earner_name": award.recipient_name,
-        "badge_name": badge_name(award, achievement, language),
+        "badge_name": badge,
         "issuer_name": issuer_name(settings, tenant, language),
         "issue_date": format_date(award.issued_at.date(), language),
         "expiry_date": expiry,
@@ -111,43 +116,54 @@ def sample_values(settings: Settings, tenant: Tenant, language: str) -> dict[str
     }
 
 
-async def render_award_notice(
-    settings: Settings, tenant: Tenant, award_id: uuid.UUID, language: str
-) -> AwardNotice:
-    """Render the award e-mail from the tenant's current template.
+class AwardNoticeWriter:
+    """Renders award e-mails from tenants' current templates, reading each template once.
 
-    A tenant template that fails with this award's values (it passed with the sample values when
-    saved) falls back to the default, so the earner still gets the e-mail. Raises
-    ``AwardGoneError`` when the award no longer exists.
+    One writer serves one delivery batch, so a template saved during the batch applies from
+    the next batch on.
     """
-    language = mail_language(language)
-    award = (
-        await Award.objects()
-        .output(load_json=True)
-        .where(Award.id == award_id, Award.tenant == tenant.id)
-        .first()
-    )
-    if award is None:
-        raise AwardGoneError(f"award {award_id} of tenant {tenant.slug!r} no longer exists")
-    achievement = (
-        await Achievement.objects()
-        .output(load_json=True)
-        .where(Achievement.id == award.achievement)
-        .first()
-    )
-    values = award_values(settings, tenant, award, achievement, language)
-    name = values["issuer_name"]
-    source = await load_template(tenant.id, AWARD_KIND, language)
-    try:
-        rendered = render_email(source, values, tenant_name=name)
-    except TemplateCheckError as error:
-        log.warning(
-            "mail_template_fell_back",
-            tenant=tenant.slug,
-            language=language,
-            error=error.message,
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._templates: dict[tuple[int, str], TemplateSource] = {}
+
+    async def write(self, tenant: Tenant, award_id: uuid.UUID, language: str) -> AwardNotice:
+        """Render the award e-mail. Raises ``AwardGoneError`` when the award no longer exists.
+
+        A tenant template that fails with this award's values (it passed with the sample values
+        when saved) falls back to the default, so the earner still gets the e-mail.
+        """
+        language = mail_language(language)
+        award = (
+            await Award.objects()
+            .output(load_json=True)
+            .where(Award.id == award_id, Award.tenant == tenant.id)
+            .first()
         )
-        rendered = render_email(default_template(AWARD_KIND, language), values, tenant_name=name)
-    return AwardNotice(
-        rendered, language=language, earner_name=award.recipient_name, issuer_name=name
-    )
+        if award is None:
+            raise AwardGoneError(f"award {award_id} of tenant {tenant.slug!r} no longer exists")
+        badge = await badge_name(award, language)
+        values = award_values(self.settings, tenant, award, badge, language)
+        name = values["issuer_name"]
+        try:
+            rendered = render_email(
+                await self._template(tenant, language), values, tenant_name=name
+            )
+        except TemplateCheckError as error:
+            log.warning(
+                "mail_template_fell_back",
+                tenant=tenant.slug,
+                language=language,
+                error=error.message,
+            )
+            default = default_template(AWARD_KIND, language)
+            rendered = render_email(default, values, tenant_name=name)
+        return AwardNotice(
+            rendered, language=language, earner_name=award.recipient_name, issuer_name=name
+        )
+
+    async def _template(self, tenant: Tenant, language: str) -> TemplateSource:
+        key = (tenant.id, language)
+        if key not in self._templates:
+            self._templates[key] = await load_template(tenant.id, AWARD_KIND, language)
+        return self._templates[key]

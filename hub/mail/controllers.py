@@ -23,7 +23,7 @@ from hub.auth.tables import User
 from hub.controllers import load_award
 from hub.errors import PermissionDeniedError
 from hub.mail import claim
-from hub.mail.content import AwardGoneError, render_award_notice, sample_values
+from hub.mail.content import AwardGoneError, AwardNoticeWriter, sample_values
 from hub.mail.sandbox import TemplateCheckError
 from hub.mail.store import (
     MESSAGE_STATUSES,
@@ -166,9 +166,8 @@ class MailConsoleController(Controller):
         if message.status == "queued" and message.award is not None:
             # Not rendered yet: show what the current template would produce now.
             with contextlib.suppress(AwardGoneError):
-                notice = await render_award_notice(
-                    settings, tenant, message.award, message.language
-                )
+                writer = AwardNoticeWriter(settings)
+                notice = await writer.write(tenant, message.award, message.language)
                 content, is_preview = notice.rendered, True
         return await render(
             request,

@@ -17,7 +17,7 @@ from typing import Any
 import structlog
 from piccolo.columns import Column
 
-from hub.mail.content import AwardGoneError, render_award_notice
+from hub.mail.content import AwardGoneError, AwardNoticeWriter
 from hub.mail.message import InvalidRecipientError, build_message
 from hub.mail.templates import AWARD_KIND, RenderedEmail
 from hub.mail.transport import (
@@ -77,6 +77,7 @@ async def deliver_due(
     transport = transport or transport_for(settings)
     sender = sender_address(settings)
     tenants: dict[int, Tenant] = {}
+    writer = AwardNoticeWriter(settings)
     attempted = 0
     try:
         while attempted < limit:
@@ -85,7 +86,7 @@ async def deliver_due(
                 break
             attempted += 1
             tenant = await _tenant(tenants, email.tenant_id)
-            if not await _deliver_one(settings, transport, sender, tenant, email):
+            if not await _deliver_one(settings, writer, transport, sender, tenant, email):
                 break
     finally:
         await transport.close()
@@ -126,6 +127,7 @@ async def _tenant(cache: dict[int, Tenant], tenant_id: int) -> Tenant:
 
 async def _deliver_one(
     settings: Settings,
+    writer: AwardNoticeWriter,
     transport: MailTransport,
     sender: str,
     tenant: Tenant,
@@ -135,7 +137,7 @@ async def _deliver_one(
     try:
         if email.kind != AWARD_KIND or email.award_id is None:
             raise AwardGoneError(f"e-mail kind {email.kind!r} without an award cannot be written")
-        notice = await render_award_notice(settings, tenant, email.award_id, email.language)
+        notice = await writer.write(tenant, email.award_id, email.language)
         outgoing = build_message(
             email_id=email.id,
             sender=sender,

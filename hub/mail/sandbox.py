@@ -10,6 +10,7 @@ environment rejects calls and arithmetic again at run time, and rendering stops 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 from types import TracebackType
 from typing import Any
@@ -114,7 +115,9 @@ class MailSandbox(SandboxedEnvironment):
 _SANDBOX = MailSandbox()
 
 
-def compile_template(source: str, field: str, variables: Collection[str]) -> Any:
+# Compiling takes milliseconds, and delivery renders the same few templates for every e-mail.
+@functools.lru_cache(maxsize=256)
+def compile_template(source: str, field: str, variables: tuple[str, ...]) -> Any:
     """Compile one template field, rejecting syntax errors and constructs the sandbox forbids.
 
     ``field`` names the template part (``subject``, ``body``) in error messages, and

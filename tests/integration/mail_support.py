@@ -96,13 +96,15 @@ async def queue_award(
     tenant: Tenant,
     address: str,
     language: str,
-    name: str = "Ada Lovelace",
+    earner_name: str = "Ada Lovelace",
     **achievement: Any,
 ) -> Award:
     """Award a badge to ``address`` in ``language`` and queue its e-mail."""
     slug = achievement.pop("slug", "cap-campus")
     found = await _achievement(tenant, slug, **achievement)
-    result = await make_award(settings, tenant, found, email=address, name=name, language=language)
+    result = await make_award(
+        settings, tenant, found, email=address, name=earner_name, language=language
+    )
     await enqueue_award_emails([AwardEmail(tenant.id, result.award.id, address, language)])
     return result.award
 

@@ -51,7 +51,7 @@ async def test_award_email_arrives_in_french(
     handler, port = smtp
     mail_settings = smtp_settings(settings, port)
     tenant = await uphf(mail_settings)
-    award = await queue_award(mail_settings, tenant, ADA, "fr", name="Ada Lovelace")
+    award = await queue_award(mail_settings, tenant, ADA, "fr", earner_name="Ada Lovelace")
 
     attempted = await deliver_due(mail_settings)
 
@@ -93,7 +93,7 @@ async def test_award_email_arrives_in_english(
     handler, port = smtp
     mail_settings = smtp_settings(settings, port)
     tenant = await uphf(mail_settings)
-    await queue_award(mail_settings, tenant, GRACE, "en", name="Grace Hopper")
+    await queue_award(mail_settings, tenant, GRACE, "en", earner_name="Grace Hopper")
 
     await deliver_due(mail_settings)
 
@@ -107,6 +107,24 @@ async def test_award_email_arrives_in_english(
     )
     assert text_part(message).startswith("Hello Grace Hopper,")
     assert "Cap Campus" in text_part(message)
+
+
+async def test_badge_name_follows_email_language(
+    db: str, settings: Settings, smtp: tuple[RecordingHandler, int]
+) -> None:
+    handler, port = smtp
+    mail_settings = smtp_settings(settings, port)
+    tenant = await uphf(mail_settings)
+    names = {"fr": "Atelier d'écriture", "en": "Writing workshop"}
+    award = await queue_award(mail_settings, tenant, ADA, "en", slug="writing", name=names)
+    await OutboundEmail.update({OutboundEmail.language: "fr"}).where(
+        OutboundEmail.award == award.id
+    )
+
+    await deliver_due(mail_settings)
+
+    assert award.credential["credentialSubject"]["achievement"]["name"] == "Writing workshop"
+    assert "« Atelier d'écriture »" in handler.messages[0]["Subject"]
 
 
 async def test_expiry_date_is_written_in_language(
