@@ -46,6 +46,7 @@ from hub.mail.templates import (
 from hub.pages import render
 from hub.settings import Settings
 from tenants.services import get_tenant
+from tenants.tables import Tenant
 
 RECENT_MESSAGES = 100
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -256,7 +257,7 @@ class MailConsoleController(Controller):
     async def _editor(
         request: Request[Any, Any, Any],
         settings: Settings,
-        tenant: Any,
+        tenant: Tenant,
         source: TemplateSource,
         *,
         done: str | None = None,
