@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import AsyncIterator
 from urllib.parse import quote
@@ -196,3 +197,35 @@ async def test_credential_valid_before_and_after_claim(
     assert before.json()["valid"] is True
     assert served.text == award.credential_text
     assert after.json()["valid"] is True
+
+
+async def test_sign_in_link_returns_to_claim(mailed: tuple[Settings, Award, str], db: str) -> None:
+    settings, award, link = mailed
+    demo = dataclasses.replace(settings, demo=True, dev_login=True)
+    transport = httpx.ASGITransport(app=create_app(demo, db))
+    async with httpx.AsyncClient(
+        transport=transport, base_url=demo.public_url, headers={"accept": "text/html"}
+    ) as client:
+        page = await client.get(link)
+        login = await client.get(f"/auth/login?next={quote(link, safe='')}")
+        picker = await client.get(login.headers["location"])
+        signed_in = await client.post(
+            "/auth/dev-login",
+            data={
+                "email": "ines.marchand@example.org",
+                "next": link,
+                "_csrf_token": client.cookies["badgehub_csrf"],
+            },
+        )
+        back = await client.get(signed_in.headers["location"])
+        claimed = await client.post(link, data={"_csrf_token": client.cookies["badgehub_csrf"]})
+    stored = await Award.objects().where(Award.id == award.id).first()
+
+    assert "Sign in to add it to your account" in page.text
+    assert picker.status_code == 200
+    assert f'value="{link}"' in picker.text
+    assert signed_in.headers["location"] == link
+    assert back.status_code == 200
+    assert "Add to my account" in back.text
+    assert claimed.status_code == 303
+    assert stored.claimed_by == "dev:ines.marchand@example.org"
