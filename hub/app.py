@@ -32,6 +32,7 @@ from hub.credentials import jsonld
 from hub.database import configure_engine
 from hub.errors import InvalidInputError
 from hub.i18n import template_translate
+from hub.mail import controllers as mail_controllers
 from hub.problems import EXCEPTION_HANDLERS
 from hub.settings import Settings
 from tenants import achievement_controllers, status_controllers
@@ -145,6 +146,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *console.ROUTES,
             *console_achievements.ROUTES,
             *audit_controllers.ROUTES,
+            *mail_controllers.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"access": "public"}
             ),

@@ -35,6 +35,9 @@ ACTIONS = frozenset(
         "user:signed-in",
         "tenant:provisioned",
         "audit:exported",
+        "credential:claimed",
+        "mail-template:updated",
+        "mail-template:reset",
     }
 )
 

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 import procrastinate
 import structlog
 
+from hub.mail.tasks import blueprint as mail_tasks
+
 log = structlog.get_logger(__name__)
 
 # A worker whose heartbeat is older than this is taken for dead, and its running jobs are
@@ -28,6 +30,7 @@ def register_tasks() -> None:
     if getattr(register_tasks, "done", False):
         return
     register_tasks.done = True  # type: ignore[attr-defined]
+    app.add_tasks_from(mail_tasks, namespace="mail")
 
 
 @asynccontextmanager

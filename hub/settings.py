@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+SMTP_TLS_MODES = ("starttls", "tls", "none")
+MAX_SMTP_TIMEOUT_SECONDS = 300.0
+
 
 class SettingsError(ValueError):
     """A setting is missing or invalid; the message names the variable and the fix."""
@@ -103,6 +106,43 @@ class Settings:
         metadata=_describe("`json` for production log shipping, `console` for people."),
     )
     log_level: str = field(default="info", metadata=_describe("debug, info, warning or error."))
+    mail_transport: str | None = field(
+        default=None,
+        metadata=_describe(
+            "`smtp` sends e-mail through the SMTP server; `outbox` only keeps the messages for "
+            "the console. Unset means `outbox` in demo mode and `smtp` otherwise."
+        ),
+    )
+    mail_from: str | None = field(
+        default=None,
+        metadata=_describe(
+            "Sender address of e-mails (e.g. badges@univ.example); required to send over SMTP."
+        ),
+    )
+    mail_reply_to: str | None = field(
+        default=None, metadata=_describe("Reply-To address of e-mails; unset sends none.")
+    )
+    smtp_host: str = field(default="localhost", metadata=_describe("SMTP server (relay) host."))
+    smtp_port: int | None = field(
+        default=None,
+        metadata=_describe("SMTP port; unset means 25, 587 with STARTTLS or 465 with TLS."),
+    )
+    smtp_username: str | None = field(
+        default=None, metadata=_describe("SMTP user name; unset sends without authentication.")
+    )
+    smtp_password: str | None = field(
+        default=None, repr=False, metadata=_describe("SMTP password of HUB_SMTP_USERNAME.")
+    )
+    smtp_tls: str = field(
+        default="starttls",
+        metadata=_describe(
+            "`starttls` (upgrade a plain connection, required), `tls` (TLS from the start, "
+            "port 465) or `none` (plain text, for a relay on the same host)."
+        ),
+    )
+    smtp_timeout_seconds: float = field(
+        default=30.0, metadata=_describe("Seconds to wait for the SMTP server at each step.")
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -150,6 +190,40 @@ class Settings:
             raise SettingsError(
                 f"HUB_LOG_LEVEL={self.log_level!r}: use debug, info, warning or error"
             )
+        self._validate_mail()
+
+    def _validate_mail(self) -> None:
+        if self.mail_transport not in (None, "smtp", "outbox"):
+            raise SettingsError(
+                f"HUB_MAIL_TRANSPORT={self.mail_transport!r}: use `smtp` or `outbox`"
+            )
+        if self.smtp_tls not in SMTP_TLS_MODES:
+            raise SettingsError(f"HUB_SMTP_TLS={self.smtp_tls!r}: use starttls, tls or none")
+        for variable, address in (
+            ("HUB_MAIL_FROM", self.mail_from),
+            ("HUB_MAIL_REPLY_TO", self.mail_reply_to),
+        ):
+            if address is not None and not is_mail_address(address):
+                raise SettingsError(
+                    f"{variable}={address!r} is not an e-mail address; give a bare address such "
+                    "as badges@univ.example (the sender name is the university's)"
+                )
+        if (self.smtp_username is None) != (self.smtp_password is None):
+            raise SettingsError(
+                "set both HUB_SMTP_USERNAME and HUB_SMTP_PASSWORD, or neither for a relay "
+                "without authentication"
+            )
+        plain_text = self.smtp_tls == "none" and not is_loopback(self.smtp_host)
+        if self.smtp_password is not None and plain_text:
+            raise SettingsError(
+                f"HUB_SMTP_TLS=none would send the SMTP password in clear text to "
+                f"{self.smtp_host!r}; use HUB_SMTP_TLS=starttls or tls"
+            )
+        if not 0 < self.smtp_timeout_seconds <= MAX_SMTP_TIMEOUT_SECONDS:
+            raise SettingsError(
+                f"HUB_SMTP_TIMEOUT_SECONDS={self.smtp_timeout_seconds}: give a number of seconds "
+                f"above 0 and at most {MAX_SMTP_TIMEOUT_SECONDS:g}"
+            )
 
     def require_key_encryption_key(self) -> bytes:
         if self.key_encryption_key is None:
@@ -159,6 +233,28 @@ class Settings:
                 "HUB_KEY_ENCRYPTION_KEY (or run with HUB_DEMO=true for a throwaway demo key)."
             )
         return self.key_encryption_key
+
+    @property
+    def effective_mail_transport(self) -> str:
+        """The transport in use: the configured one, or the default of the mode."""
+        if self.mail_transport is not None:
+            return self.mail_transport
+        return "outbox" if self.demo else "smtp"
+
+    @property
+    def effective_smtp_port(self) -> int:
+        if self.smtp_port is not None:
+            return self.smtp_port
+        return {"tls": 465, "starttls": 587}.get(self.smtp_tls, 25)
+
+    def require_mail_from(self) -> str:
+        if self.mail_from is None:
+            raise SettingsError(
+                "HUB_MAIL_FROM is not set, so e-mails cannot be sent over SMTP; set it to the "
+                "sender address your relay accepts, e.g. badges@univ.example (queued e-mails "
+                "wait until it is set)"
+            )
+        return self.mail_from
 
     @property
     def keycloak_issuer(self) -> str | None:
@@ -183,11 +279,16 @@ def _parse(variable: str, name: str, raw: str) -> Any:
         return _parse_bool(variable, raw)
     if name == "api_allowed_clients":
         return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if name == "smtp_timeout_seconds":
+        try:
+            return float(raw)
+        except ValueError:
+            raise SettingsError(f"{variable}={raw!r} is not a number of seconds") from None
     if name in ("session_idle_minutes", "session_max_hours"):
         if not raw.isdigit() or int(raw) < 1:
             raise SettingsError(f"{variable}={raw!r} must be a whole number of at least 1")
         return int(raw)
-    if name == "port":
+    if name in ("port", "smtp_port"):
         if not raw.isdigit() or not 0 < int(raw) < 65536:
             raise SettingsError(f"{variable}={raw!r} is not a TCP port; use a number 1-65535")
         return int(raw)
@@ -196,6 +297,14 @@ def _parse(variable: str, name: str, raw: str) -> Any:
     if name == "key_encryption_key":
         return parse_key_encryption_key(raw, variable)
     return raw
+
+
+def is_mail_address(value: str) -> bool:
+    """Check the shape local@domain of a bare address, without a display name or spaces."""
+    local, at, domain = value.rpartition("@")
+    if not at or not local or "." not in domain.strip("."):
+        return False
+    return not any(character.isspace() or character in '<>",;' for character in value)
 
 
 def is_loopback(host: str) -> bool:
