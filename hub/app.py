@@ -21,7 +21,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub import console, console_achievements, verification
+from hub import console, console_achievements, queue, verification
 from hub import controllers as hub_controllers
 from hub.audit_log import controllers as audit_controllers
 from hub.auth import controllers as auth_controllers
@@ -133,6 +133,12 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
                 await engine.close_connection_pool()
             log.info("hub_stopped")
 
+    @asynccontextmanager
+    async def job_queue(app: Litestar) -> AsyncIterator[None]:
+        # Web processes only defer jobs (such as "deliver the e-mails now"); workers run them.
+        async with queue.open_queue(database_url):
+            yield
+
     def provide_settings() -> Settings:
         return settings
 
@@ -166,7 +172,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             exclude=["/api/", "/health"],
         ),
         # Exited in reverse order, so that the workers stop before the database pool closes.
-        lifespan=[database_pool, verification_workers],
+        lifespan=[database_pool, verification_workers, job_queue],
         before_request=reject_deeply_nested_json,
         middleware=[request_context_middleware],
         state=State({"settings": settings, **_single_sign_on(settings)}),

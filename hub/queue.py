@@ -15,6 +15,7 @@ import procrastinate
 import structlog
 
 from hub.mail.tasks import blueprint as mail_tasks
+from hub.settings import Settings
 
 log = structlog.get_logger(__name__)
 
@@ -23,6 +24,12 @@ log = structlog.get_logger(__name__)
 STALLED_AFTER_SECONDS = 30.0
 
 app = procrastinate.App(connector=procrastinate.PsycopgConnector())
+# How many ``open_queue`` blocks are active in this process; deferring needs one.
+_open_blocks = 0
+
+
+def is_open() -> bool:
+    return _open_blocks > 0
 
 
 def register_tasks() -> None:
@@ -36,11 +43,16 @@ def register_tasks() -> None:
 @asynccontextmanager
 async def open_queue(database_url: str) -> AsyncIterator[procrastinate.App]:
     """Open ``app`` on ``database_url`` for the block, so jobs can be deferred or run."""
+    global _open_blocks
     register_tasks()
     connector = procrastinate.PsycopgConnector(conninfo=database_url, min_size=1, max_size=4)
     with app.replace_connector(connector):
         async with app.open_async():
-            yield app
+            _open_blocks += 1
+            try:
+                yield app
+            finally:
+                _open_blocks -= 1
 
 
 async def retry_stalled_jobs(queue_app: procrastinate.App) -> int:
@@ -61,8 +73,19 @@ async def retry_stalled_jobs(queue_app: procrastinate.App) -> int:
     return count
 
 
-async def run_worker(database_url: str, *, concurrency: int = 1, wait: bool = True) -> None:
-    """Run a worker until cancelled (or, with ``wait=False``, until the queue is empty)."""
+async def run_worker(
+    database_url: str,
+    *,
+    settings: Settings | None = None,
+    concurrency: int = 1,
+    wait: bool = True,
+) -> None:
+    """Run a worker until cancelled (or, with ``wait=False``, until the queue is empty).
+
+    Tasks read ``settings`` from their job context; without it they load the ``HUB_*``
+    environment the way ``badgehub serve`` does.
+    """
+    context = {"settings": settings} if settings is not None else {}
     async with open_queue(database_url) as queue_app:
         await retry_stalled_jobs(queue_app)
         log.info("worker_started", concurrency=concurrency)
@@ -72,6 +95,7 @@ async def run_worker(database_url: str, *, concurrency: int = 1, wait: bool = Tr
                 wait=wait,
                 install_signal_handlers=wait,
                 listen_notify=wait,
+                additional_context=context,
             )
         finally:
             log.info("worker_stopped")

@@ -28,6 +28,7 @@ from hub.credentials.ob3 import (
     rubric_result_description,
 )
 from hub.errors import ConflictError, InvalidInputError, NotFoundError
+from hub.mail.notify import request_delivery
 from hub.mail.outbox import AwardEmail, enqueue_award_emails
 from hub.settings import Settings
 from tenants import identity, status
@@ -438,6 +439,8 @@ async def award_achievement(
             raise
         return AwardResult(winner, created=False)
     log.info("credential_issued", tenant=scope.tenant.slug, award=str(award.id))
+    if data.send_email:
+        await request_delivery()
     return AwardResult(award, created=True)
 
 
