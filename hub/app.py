@@ -29,6 +29,7 @@ from hub.auth.principal import authorize
 from hub.auth.tokens import AccessTokenValidator, IdTokenValidator, JwksCache
 from hub.credentials import jsonld
 from hub.database import configure_engine
+from hub.designer import controllers as designer_controllers
 from hub.errors import InvalidInputError
 from hub.i18n import template_translate
 from hub.problems import EXCEPTION_HANDLERS
@@ -141,6 +142,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *status_controllers.ROUTES,
             *auth_controllers.ROUTES,
             *console.ROUTES,
+            *designer_controllers.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"access": "public"}
             ),

@@ -171,6 +171,19 @@ async def test_every_route_declares_known_access(settings: Settings, db: str) ->
     assert undeclared == []
 
 
+DESIGNER = "/console/tenants/{slug:str}/achievements/{achievement_id:uuid}"
+
+
+async def test_designer_routes_need_achievement_edit(settings: Settings, db: str) -> None:
+    app = create_app(settings, db)
+
+    declared = {(endpoint.method, endpoint.path): endpoint.access for endpoint in endpoints(app)}
+
+    assert declared[("GET", f"{DESIGNER}/design")] == "achievement:edit"
+    assert declared[("POST", f"{DESIGNER}/design/preview")] == "achievement:edit"
+    assert declared[("POST", f"{DESIGNER}/image")] == "achievement:edit"
+
+
 async def test_authorization_matrix(
     settings: Settings, db: str, callers: dict[str, dict[str, str]]
 ) -> None:
