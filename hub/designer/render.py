@@ -31,7 +31,7 @@ _XLINK_NAMESPACE = "http://www.w3.org/1999/xlink"
 
 @dataclass(frozen=True)
 class _Layout:
-    """Where a shape puts its glyph, its text and the tenant logo."""
+    """Positions of a shape's glyph, text and tenant logo."""
 
     glyph_center_y: float
     glyph_scale: float
@@ -58,7 +58,7 @@ _LAYOUTS = {
 def render_design_svg(design: BadgeDesign, logo: InlineLogo | None = None) -> str:
     """Render ``design`` as a standalone SVG document.
 
-    ``logo`` is drawn on a white plate when ``design.logo`` is set; it is ignored otherwise.
+    ``logo`` is drawn on a white plate when ``design.logo`` is set, and ignored otherwise.
     """
     layout = _LAYOUTS[design.shape]
     primary = parts.parse_color(design.primary, "primary")
@@ -231,7 +231,7 @@ def _render_text(design: BadgeDesign, layout: _Layout, secondary: parts.RGB) -> 
 def _render_line(
     css_class: str, text: str, size: int, middle: float, width: float, color: str
 ) -> str:
-    """Draw one centred line; a line estimated wider than ``width`` is squeezed to fit."""
+    """Draw one centred line. A line estimated wider than ``width`` is squeezed to fit."""
     baseline = middle + size * _BASELINE_OFFSET
     fit = ""
     if parts.estimate_text_width(text, size) > width:

@@ -1,4 +1,4 @@
-"""Check an uploaded badge image file and say what sanitising removed from it.
+"""Check an uploaded badge image file and report what sanitising removed from it.
 
 The file type is read from the content, never from the file name or the browser's
 Content-Type: a PNG starts with the PNG signature and an SVG document with an XML tag.
@@ -77,18 +77,18 @@ def removed_markup(original: str, clean: str) -> tuple[str, ...]:
         clean_root = ET.fromstring(clean)  # noqa: S314
     except ET.ParseError:
         return ()
-    kept = {_local(element.tag) for element in clean_root.iter()}
-    removed = _markup_names(original_root, kept) - _markup_names(clean_root, kept)
+    kept_tags = {_local(element.tag) for element in clean_root.iter()}
+    removed = _markup_names(original_root, kept_tags) - _markup_names(clean_root, kept_tags)
     return tuple(sorted(removed))[:MAX_REPORTED_REMOVALS]
 
 
-def _markup_names(root: ET.Element, kept: set[str]) -> Counter[str]:
-    """Count element names as "<name>", and attribute names on elements named in ``kept``."""
+def _markup_names(root: ET.Element, kept_tags: set[str]) -> Counter[str]:
+    """Count element names as "<name>", and attribute names on elements named in ``kept_tags``."""
     names: Counter[str] = Counter()
     for element in root.iter():
         tag = _local(element.tag)
         names[f"<{tag}>"] += 1
-        if tag in kept:
+        if tag in kept_tags:
             names.update(_local(name) for name in element.attrib)
     return names
 
