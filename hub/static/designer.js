@@ -38,7 +38,7 @@
         return problem.detail;
       }
     } catch (error) {
-      // The body was not a problem document; the status line below still explains the failure.
+      // The body was not a problem document, so the HTTP status below explains the failure.
     }
     return "HTTP " + response.status;
   }
@@ -100,22 +100,28 @@
   function checkUploads(form) {
     var status = document.getElementById("upload-status");
     var input = form.querySelector("input[type=file]");
+    var language = document.documentElement.lang || undefined;
 
-    // The server reads the type from the content; this check only spares a long upload that
-    // the server would reject for its size. A file of unknown type gets the larger limit.
+    // The server reads the type from the content. This check only spares a long upload that
+    // the server would reject for its size, and a file of unknown type gets the larger limit.
     function problemOf(file) {
       var name = file.name.toLowerCase();
       var isSvg = name.endsWith(".svg") || file.type === "image/svg+xml";
       var isPng = name.endsWith(".png") || file.type === "image/png";
-      var kind = isSvg ? "SVG" : isPng ? "PNG" : file.name;
+      var kind = file.name;
+      if (isSvg) {
+        kind = "SVG";
+      } else if (isPng) {
+        kind = "PNG";
+      }
       var limit = Number(isSvg ? form.dataset.maxSvg : form.dataset.maxPng);
       if (file.size <= limit) {
         return "";
       }
       return form.dataset.tooLarge
         .replace("{kind}", kind)
-        .replace("{size}", file.size.toLocaleString())
-        .replace("{limit}", limit.toLocaleString());
+        .replace("{size}", file.size.toLocaleString(language))
+        .replace("{limit}", limit.toLocaleString(language));
     }
 
     input.addEventListener("change", function () {
