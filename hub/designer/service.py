@@ -102,15 +102,15 @@ async def render_tenant_design(tenant: Tenant, design: BadgeDesign) -> str:
 
 def _render(design: BadgeDesign, logo_svg: str) -> str:
     logo = inline_logo(logo_svg) if logo_svg else None
-    # The renderer writes only inert markup. Sanitising the output once more keeps that true
-    # even if a future shape or logo slips something through.
-    return sanitize_svg(render_design_svg(design, logo))
+    return render_design_svg(design, logo)
 
 
 async def save_design(
     scope: TenantScope, achievement_id: uuid.UUID, design: BadgeDesign, actor: str
 ) -> SavedImage:
-    svg = await render_tenant_design(scope.tenant, design)
+    # The renderer writes only inert markup, which the sanitiser returns unchanged. Sanitising
+    # before storing keeps the stored image inert even if a future shape slips something in.
+    svg = await asyncio.to_thread(sanitize_svg, await render_tenant_design(scope.tenant, design))
     await set_achievement_image(scope, achievement_id, image_svg=svg, image_png=None, actor=actor)
     return SavedImage("design")
 
