@@ -21,7 +21,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub import console, verification
+from hub import console, console_achievements, verification
 from hub import controllers as hub_controllers
 from hub.auth import controllers as auth_controllers
 from hub.auth.login import OidcClient, derive_key
@@ -34,8 +34,8 @@ from hub.errors import InvalidInputError
 from hub.i18n import template_translate
 from hub.problems import EXCEPTION_HANDLERS
 from hub.settings import Settings
+from tenants import achievement_controllers, status_controllers
 from tenants import controllers as tenant_controllers
-from tenants import status_controllers
 
 log = structlog.get_logger(__name__)
 
@@ -139,9 +139,11 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
         route_handlers=[
             *hub_controllers.ROUTES,
             *tenant_controllers.ROUTES,
+            *achievement_controllers.ROUTES,
             *status_controllers.ROUTES,
             *auth_controllers.ROUTES,
             *console.ROUTES,
+            *console_achievements.ROUTES,
             *designer_controllers.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"access": "public"}

@@ -331,3 +331,14 @@ def translate(language: str, key: str, **values: Any) -> str:
 def template_translate(context: Any, key: str, **values: Any) -> str:
     """Jinja global ``t``: translate into the language the request chose."""
     return translate(context.get("lang", "en"), key, **values)
+
+
+def _merge_messages() -> None:
+    # Texts of larger features live in their own modules, merged here once at import.
+    from hub.i18n_achievements import MESSAGES as ACHIEVEMENT_MESSAGES
+
+    for language, texts in ACHIEVEMENT_MESSAGES.items():
+        MESSAGES[language].update(texts)
+
+
+_merge_messages()

@@ -15,7 +15,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from hub.auth.principal import authenticate
 from hub.pages import language_of, render
 from hub.settings import Settings
-from tenants import identity, services
+from tenants import achievements, identity, services
 from tenants.scope import TenantScope
 from tenants.tables import Achievement, Award, Tenant
 
@@ -30,41 +30,43 @@ PUBLIC_DOCUMENT_HEADERS = {
 NEGOTIATED_HEADERS = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"}
 
 
-class AchievementIn(msgspec.Struct, forbid_unknown_fields=True):
-    slug: FromPath[str]
-    name: dict[str, str]
-    description: dict[str, str]
-    criteria: dict[str, str]
-    achievement_type: str = "Badge"
-    tags: list[str] = []
-    image_svg: str | None = None
-    # A PNG file sent base64-encoded (RFC 4648). It is stored wrapped in an SVG document, so
-    # that achievement images are stored and served in one format.
-    image_png: bytes | None = msgspec.field(default=None, name="image_png_base64")
-    status: str = "published"
-
-
 class AwardIn(msgspec.Struct, forbid_unknown_fields=True):
     achievement_id: FromPath[uuid.UUID]
     recipient_email: str
     recipient_name: str
     language: str = "en"
+    level: str | None = None
+    evidence_url: str = ""
+    narrative: str = ""
+    # Queue the award notice e-mail to the earner (default) or not.
+    send_email: bool = True
 
 
 def achievement_out(
     settings: NamedDependency[Settings], tenant: Tenant, row: Achievement
 ) -> dict[str, Any]:
+    """Describe the published revision of an achievement, for the public catalogue API."""
+    view = achievements.published_view(row)
+    assert view is not None  # callers list published achievements only
+    url = services.achievement_url(settings, tenant.slug, row.id)
     return {
         "id": str(row.id),
-        "url": services.achievement_url(settings, tenant.slug, row.id),
+        "url": url,
         "slug": row.slug,
-        "achievement_type": row.achievement_type,
-        "name": row.name,
-        "description": row.description,
-        "criteria": row.criteria,
-        "tags": row.tags,
-        "status": row.status,
-        "image_url": services.achievement_url(settings, tenant.slug, row.id) + "/image.svg",
+        "version": view.version,
+        "archived": view.archived,
+        "achievement_type": view.achievement_type,
+        "name": view.name,
+        "description": view.description,
+        "criteria": view.criteria,
+        "evidence": view.evidence,
+        "tags": view.tags,
+        "alignments": view.alignments,
+        "levels": view.levels,
+        "credits_available": view.credits_available,
+        "eqf_level": view.eqf_level,
+        "valid_for_months": view.valid_for_months,
+        "image_url": f"{url}/image.svg",
     }
 
 
@@ -88,6 +90,16 @@ async def actor_of(request: Request[Any, Any, Any]) -> str:
     return principal.actor if principal is not None else "anonymous"
 
 
+async def catalogue(tenant: Tenant) -> list[Achievement]:
+    """List the achievements a tenant shows publicly: published and not archived."""
+    return list(
+        await TenantScope(tenant)
+        .achievements()
+        .where(Achievement.published.is_not_null(), Achievement.status != "archived")
+        .order_by(Achievement.created_at)
+    )
+
+
 def prefers_html(request: Request[Any, Any, Any]) -> bool:
     accept = request.headers.get("accept", "")
     return "text/html" in accept and "json" not in accept.split(",")[0]
@@ -108,17 +120,12 @@ class TenantPublicController(Controller):
     ) -> Response[Any] | Template:
         tenant = await services.get_tenant(slug)
         if prefers_html(request):
-            achievements = (
-                await TenantScope(tenant)
-                .achievements()
-                .where(Achievement.status == "published")
-                .order_by(Achievement.created_at)
-            )
+            rows = await catalogue(tenant)
             return await render(
                 request,
                 "tenant.html",
                 tenant=tenant,
-                achievements=achievements,
+                achievements=[achievements.published_view(row) for row in rows],
                 did=identity.tenant_did(settings, slug),
             )
         return Response(
@@ -160,11 +167,13 @@ class TenantPublicController(Controller):
     ) -> Response[Any] | Template:
         tenant = await services.get_tenant(slug)
         row = await TenantScope(tenant).get_published_achievement(achievement_id)
+        view = achievements.published_view(row)
+        assert view is not None  # get_published_achievement guarantees it
         language = lang if lang in services.SUPPORTED_LANGUAGES else language_of(request)
-        data = services.achievement_data(settings, tenant, row, language)
+        data = services.achievement_data(settings, tenant, view, language)
         if prefers_html(request):
             return await render(
-                request, "achievement.html", tenant=tenant, achievement=row, data=data
+                request, "achievement.html", tenant=tenant, achievement=view, data=data
             )
         document = {
             "@context": [
@@ -181,8 +190,10 @@ class TenantPublicController(Controller):
     ) -> Response[str]:
         tenant = await services.get_tenant(slug)
         row = await TenantScope(tenant).get_published_achievement(achievement_id)
+        view = achievements.published_view(row)
+        assert view is not None  # get_published_achievement guarantees it
         return Response(
-            row.image_svg,
+            view.image_svg,
             media_type="image/svg+xml",
             headers={
                 "Cache-Control": "public, max-age=3600",
@@ -216,34 +227,6 @@ class TenantApiController(Controller):
             for tenant in tenants
         ]
 
-    @get("/{slug:str}/achievements", opt={"access": "public"})
-    async def list_achievements(
-        self, slug: FromPath[str], settings: NamedDependency[Settings]
-    ) -> list[dict[str, Any]]:
-        tenant = await services.get_tenant(slug)
-        rows = await TenantScope(tenant).achievements().order_by(Achievement.created_at)
-        return [achievement_out(settings, tenant, row) for row in rows if row.status == "published"]
-
-    @post(
-        "/{slug:str}/achievements",
-        opt={"access": "achievement:edit"},
-        status_code=HTTP_201_CREATED,
-    )
-    async def create_achievement(
-        self,
-        request: Request[Any, Any, Any],
-        slug: FromPath[str],
-        data: JSONBody[AchievementIn],
-        settings: NamedDependency[Settings],
-    ) -> dict[str, Any]:
-        tenant = await services.get_tenant(slug)
-        row = await services.create_achievement(
-            TenantScope(tenant),
-            services.AchievementCreate(**msgspec.structs.asdict(data)),
-            actor=await actor_of(request),
-        )
-        return achievement_out(settings, tenant, row)
-
     @post("/{slug:str}/awards", opt={"access": "award:issue"})
     async def create_award(
         self,
@@ -265,6 +248,10 @@ class TenantApiController(Controller):
                 recipient_name=data.recipient_name,
                 language=data.language,
                 idempotency_key=idempotency_key,
+                level=data.level,
+                evidence_url=data.evidence_url,
+                narrative=data.narrative,
+                send_email=data.send_email,
             ),
             actor=await actor_of(request),
         )

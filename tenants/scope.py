@@ -36,9 +36,10 @@ class TenantScope:
         return achievement
 
     async def get_published_achievement(self, achievement_id: uuid.UUID) -> Achievement:
-        """Return a published achievement; drafts and archived ones raise ``NotFoundError``."""
+        """Return an achievement with a published revision (archived ones included, because
+        credentials issued earlier still link to them); drafts raise ``NotFoundError``."""
         achievement = await self.get_achievement(achievement_id)
-        if achievement.status != "published":
+        if not achievement.published:
             raise NotFoundError(
                 f"tenant {self.tenant.slug!r} has no published achievement {achievement_id}",
                 code="achievement-not-found",

@@ -738,6 +738,14 @@ DEMO_PEOPLE: tuple[PersonSeed, ...] = (
         tenant_roles=("admin", "editor", "approver", "issuer"),
     ),
     PersonSeed(
+        given_name="Thomas",
+        family_name="Girard",
+        email="thomas.girard@example.org",
+        tenant_slug="uphf",
+        job_title="Pedagogical engineering, badge approver",
+        tenant_roles=("approver",),
+    ),
+    PersonSeed(
         given_name="Élise",
         family_name="Vandamme",
         email="elise.vandamme@example.org",

@@ -6,7 +6,6 @@ about HTTP. Each state change records an audit event in the same transaction.
 
 from __future__ import annotations
 
-import asyncio
 import calendar
 import hashlib
 import json
@@ -19,19 +18,34 @@ import asyncpg
 import structlog
 
 from hub.audit import record_event
-from hub.badge_image import render_badge_svg
 from hub.credentials import dataintegrity, vcjwt
 from hub.credentials.ob3 import (
-    ACHIEVEMENT_TYPES,
     AchievementData,
     IssuerProfile,
+    achieved_level_result,
     build_credential,
     new_salt,
+    rubric_result_description,
 )
 from hub.errors import ConflictError, InvalidInputError, NotFoundError
-from hub.images import prepare_uploaded_image
+from hub.mail.outbox import AwardEmail, enqueue_award_emails
 from hub.settings import Settings
 from tenants import identity, status
+from tenants.achievements import (
+    EQF_LEVEL_URI,
+    EU_LANGUAGES,
+    PublishedAchievement,
+    pick_language,
+    published_view,
+    require_http_url,
+    text_language,
+)
+from tenants.achievements import (
+    AchievementCreate as AchievementCreate,  # re-exported for existing callers
+)
+from tenants.achievements import (
+    create_achievement as create_achievement,
+)
 from tenants.keys import (
     Algorithm,
     PrivateKey,
@@ -46,14 +60,13 @@ from tenants.validation import (
     SLUG_PATTERN,
     normalise_email,
     require_language,
-    require_localized,
     require_slug,
-    require_tags,
     require_text,
 )
 
 log = structlog.get_logger(__name__)
 
+# Languages of the hub's pages. Awards may be in any EU language (``EU_LANGUAGES``).
 SUPPORTED_LANGUAGES = ("fr", "en")
 
 
@@ -218,111 +231,6 @@ async def load_keyring(settings: Settings, tenant: Tenant) -> Keyring:
     return keyring
 
 
-@dataclass(frozen=True)
-class AchievementCreate:
-    slug: str
-    name: dict[str, str]
-    description: dict[str, str]
-    criteria: dict[str, str]
-    achievement_type: str = "Badge"
-    tags: list[str] = field(default_factory=list)
-    image_svg: str | None = None
-    image_png: bytes | None = None
-    status: str = "published"
-    valid_for_months: int | None = None
-
-
-async def create_achievement(
-    scope: TenantScope, data: AchievementCreate, actor: str
-) -> Achievement:
-    require_slug(data.slug, "slug")
-    tags = require_tags(data.tags)
-    require_localized(data.name, "name", SUPPORTED_LANGUAGES)
-    require_localized(data.description, "description", SUPPORTED_LANGUAGES)
-    require_localized(data.criteria, "criteria", SUPPORTED_LANGUAGES)
-    if data.achievement_type not in ACHIEVEMENT_TYPES:
-        raise InvalidInputError(
-            f"achievement_type {data.achievement_type!r} is not an OB 3.0 AchievementType; "
-            f"use one of {', '.join(sorted(ACHIEVEMENT_TYPES))}",
-            code="invalid-achievement-type",
-        )
-    if data.status not in ("draft", "published"):
-        raise InvalidInputError(
-            f"status {data.status!r} is invalid; use draft or published", code="invalid-status"
-        )
-    if data.valid_for_months is not None and not 1 <= data.valid_for_months <= 1200:
-        raise InvalidInputError(
-            f"valid_for_months {data.valid_for_months} is out of range; give 1 to 1200 months, "
-            "or leave it out for a badge that does not expire",
-            code="invalid-validity",
-        )
-    if await scope.achievements().where(Achievement.slug == data.slug).first() is not None:
-        raise ConflictError(
-            f"tenant {scope.tenant.slug!r} already has an achievement with slug {data.slug!r}; "
-            "choose another slug",
-            code="achievement-slug-taken",
-        )
-
-    # Checking a large image is CPU-bound work of up to about 0.1 s (an estimate), so it runs in
-    # a worker thread to keep the event loop free.
-    image = await asyncio.to_thread(prepare_uploaded_image, data.image_svg, data.image_png)
-    if image is None:
-        subtitle = scope.tenant.name_en or scope.tenant.name
-        image = render_badge_svg(data.name["en"], subtitle, "#1d3557", "#e9c46a", "star-badge")
-
-    now = utcnow()
-    achievement = Achievement(
-        id=uuid.uuid4(),
-        created_by=actor,
-        updated_by=actor,
-        tenant=scope.tenant.id,
-        slug=data.slug,
-        achievement_type=data.achievement_type,
-        name=data.name,
-        description=data.description,
-        criteria=data.criteria,
-        tags=tags,
-        image_svg=image,
-        status=data.status,
-        valid_for_months=data.valid_for_months,
-        created_at=now,
-        updated_at=now,
-    )
-    if data.status == "published":
-        achievement.version = 1
-        achievement.published = content_snapshot(achievement)
-    async with Achievement._meta.db.transaction():
-        await achievement.save()
-        await record_event(
-            "achievement:created",
-            actor=actor,
-            tenant=scope.tenant.slug,
-            target=str(achievement.id),
-        )
-    return achievement
-
-
-CONTENT_FIELDS = (
-    "achievement_type",
-    "name",
-    "description",
-    "criteria",
-    "evidence",
-    "tags",
-    "alignments",
-    "levels",
-    "credits_available",
-    "eqf_level",
-    "image_svg",
-    "valid_for_months",
-)
-
-
-def content_snapshot(achievement: Achievement) -> dict[str, Any]:
-    """Return the content fields of an achievement's working copy, as stored in ``published``."""
-    return {name: getattr(achievement, name) for name in CONTENT_FIELDS}
-
-
 def achievement_url(settings: Settings, tenant_slug: str, achievement_id: uuid.UUID) -> str:
     return f"{identity.tenant_url(settings, tenant_slug)}/achievements/{achievement_id}"
 
@@ -331,26 +239,106 @@ def credential_url(settings: Settings, award_id: uuid.UUID) -> str:
     return f"{settings.base_url}/credentials/{award_id}"
 
 
+EVIDENCE_HEADINGS = {"fr": "Preuves attendues", "en": "Evidence required"}
+MASTERY_NAMES = {"fr": "Niveau de maîtrise", "en": "Level of mastery"}
+
+
 def achievement_data(
     settings: Settings,
     owner: Tenant,
-    achievement: Achievement,
+    achievement: PublishedAchievement,
     language: str,
     creator: IssuerProfile | None = None,
 ) -> AchievementData:
-    """Render the achievement in one language; ``owner`` is the tenant that defines it."""
+    """Render the published achievement in one language, falling back to English or French.
+
+    ``owner`` is the tenant that defines it. ``inLanguage`` names the language of the name
+    actually used, so a badge without a translation is not labelled as translated.
+    """
     url = achievement_url(settings, owner.slug, achievement.id)
+    used = text_language(achievement.name, language)
+    criteria = pick_language(achievement.criteria, used)
+    if achievement.evidence:
+        heading = EVIDENCE_HEADINGS.get(used, EVIDENCE_HEADINGS["en"])
+        criteria += f"\n\n{heading}: {pick_language(achievement.evidence, used)}"
+    result_descriptions: tuple[dict[str, Any], ...] = ()
+    if achievement.levels:
+        result_descriptions = (
+            rubric_result_description(
+                url,
+                MASTERY_NAMES.get(used, MASTERY_NAMES["en"]),
+                [
+                    (
+                        level["id"],
+                        pick_language(level["name"], used),
+                        pick_language(level.get("description") or {}, used),
+                    )
+                    for level in achievement.levels
+                ],
+            ),
+        )
+    alignments = [dict(alignment) for alignment in achievement.alignments]
+    if achievement.eqf_level is not None:
+        alignments.append(
+            {
+                "targetName": f"EQF level {achievement.eqf_level}",
+                "targetUrl": EQF_LEVEL_URI.format(level=achievement.eqf_level),
+                "targetFramework": "European Qualifications Framework",
+                "targetCode": str(achievement.eqf_level),
+            }
+        )
     return AchievementData(
         id=url,
         achievement_type=achievement.achievement_type,
-        name=achievement.name[language],
-        description=achievement.description[language],
-        criteria=achievement.criteria[language],
+        name=pick_language(achievement.name, used),
+        description=pick_language(achievement.description, used),
+        criteria=criteria,
         image_url=f"{url}/image.svg",
-        language=language,
+        language=used,
         creator=creator,
         tags=tuple(achievement.tags or ()),
+        alignments=tuple(alignments),
+        credits_available=achievement.credits_available,
+        result_descriptions=result_descriptions,
+        version=str(achievement.version),
     )
+
+
+def awardable_view(achievement: Achievement) -> PublishedAchievement:
+    """Return the published revision to award, or raise when there is none."""
+    view = published_view(achievement)
+    if view is None or view.archived:
+        state = "archived" if view is not None else f"{achievement.status} and was never published"
+        raise ConflictError(
+            f"achievement {achievement.slug!r} is {state}; only published achievements can be "
+            "awarded",
+            code="achievement-not-published",
+        )
+    return view
+
+
+def require_level(view: PublishedAchievement, level: str | None) -> str | None:
+    """Check the level of mastery of an award against the achievement's levels."""
+    if not view.levels:
+        if level:
+            raise InvalidInputError(
+                f"achievement {view.slug!r} has no levels of mastery; leave level out",
+                code="invalid-level",
+            )
+        return None
+    known = [item["id"] for item in view.levels]
+    if not level:
+        raise InvalidInputError(
+            f"achievement {view.slug!r} is awarded at a level of mastery; give level as one "
+            f"of {', '.join(known)}",
+            code="missing-level",
+        )
+    if level not in known:
+        raise InvalidInputError(
+            f"level {level!r} is not a level of {view.slug!r}; use one of {', '.join(known)}",
+            code="invalid-level",
+        )
+    return level
 
 
 @dataclass(frozen=True)
@@ -360,6 +348,10 @@ class AwardCreate:
     recipient_name: str
     language: str = "en"
     idempotency_key: str | None = None
+    level: str | None = None
+    evidence_url: str = ""
+    narrative: str = ""
+    send_email: bool = True
 
 
 @dataclass(frozen=True)
@@ -370,19 +362,42 @@ class AwardResult:
 
 def _fingerprint(data: AwardCreate, email: str) -> str:
     payload = json.dumps(
-        [str(data.achievement_id), email, data.recipient_name.strip(), data.language],
+        [
+            str(data.achievement_id),
+            email,
+            data.recipient_name.strip(),
+            data.language,
+            data.level or "",
+            data.evidence_url.strip(),
+            data.narrative.strip(),
+        ],
         ensure_ascii=False,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def require_award_language(language: str) -> str:
+    return require_language(language, EU_LANGUAGES)
+
+
+def require_evidence(evidence_url: str, narrative: str) -> tuple[str, str]:
+    url = require_http_url(evidence_url, "evidence_url") if evidence_url.strip() else ""
+    text = require_text(narrative, "narrative") if narrative.strip() else ""
+    return url, text
+
+
 async def award_achievement(
     settings: Settings, scope: TenantScope, data: AwardCreate, actor: str
 ) -> AwardResult:
-    """Issue a signed OpenBadgeCredential, or return the earlier one for a repeated key."""
+    """Issue a signed OpenBadgeCredential, or return the earlier one for a repeated key.
+
+    The award notice e-mail is queued in the same transaction, so an award never lacks its
+    notice and a repeated request queues nothing.
+    """
     email = normalise_email(data.recipient_email)
     name = require_text(data.recipient_name, "recipient_name", 255)
-    language = require_language(data.language, SUPPORTED_LANGUAGES)
+    language = require_award_language(data.language)
+    evidence_url, narrative = require_evidence(data.evidence_url, data.narrative)
     if data.idempotency_key is not None:
         require_text(data.idempotency_key, "Idempotency-Key", 255)
     fingerprint = _fingerprint(data, email)
@@ -391,19 +406,28 @@ async def award_achievement(
     if earlier is not None:
         return AwardResult(earlier, created=False)
     achievement = await scope.get_awardable_achievement(data.achievement_id)
-    if achievement.status != "published":
-        raise ConflictError(
-            f"achievement {achievement.slug!r} is {achievement.status}; only published "
-            "achievements can be awarded",
-            code="achievement-not-published",
-        )
+    view = awardable_view(achievement)
+    level = require_level(view, data.level)
 
-    award = await sign_award(settings, scope.tenant, achievement, email, name, language, utcnow())
+    award = await sign_award(
+        settings,
+        scope.tenant,
+        achievement,
+        email,
+        name,
+        language,
+        utcnow(),
+        level=level,
+        evidence_url=evidence_url,
+        narrative=narrative,
+    )
     award.idempotency_key = data.idempotency_key
     award.request_fingerprint = fingerprint
     try:
         async with Award._meta.db.transaction():
             await award.save()
+            if data.send_email:
+                await enqueue_award_emails([AwardEmail(scope.tenant.id, award.id, email, language)])
             await record_event(
                 "credential:issued", actor=actor, tenant=scope.tenant.slug, target=str(award.id)
             )
@@ -442,24 +466,42 @@ async def sign_award(
     name: str,
     language: str,
     issued_at: datetime,
+    *,
+    level: str | None = None,
+    evidence_url: str = "",
+    narrative: str = "",
 ) -> Award:
-    """Build and sign one award without storing it (bulk issuing stores many at once)."""
+    """Build and sign one award of the published revision, without storing it.
+
+    Bulk issuing stores many at once. ``level``, ``evidence_url`` and ``narrative`` must be
+    checked by the caller (``require_level``, ``require_evidence``).
+    """
+    view = awardable_view(achievement)
     keyring = await load_keyring(settings, tenant)
     award_id = uuid.uuid4()
     credential_status = await _credential_status(settings, tenant, award_id)
+    achievement_json = await _achievement_for(settings, tenant, view, language)
+    evidence = []
+    if evidence_url or narrative:
+        item: dict[str, Any] = {"type": ["Evidence"]}
+        if evidence_url:
+            item["id"] = evidence_url
+        if narrative:
+            item["narrative"] = narrative
+        evidence.append(item)
     unsigned = build_credential(
         credential_id=credential_url(settings, award_id),
         issuer=identity.issuer_profile(settings, tenant, language),
-        achievement=await _achievement_for(settings, tenant, achievement, language),
+        achievement=achievement_json,
         recipient_email=email,
         recipient_name=name,
         salt=new_salt(),
         valid_from=issued_at,
         valid_until=(
-            add_months(issued_at, achievement.valid_for_months)
-            if achievement.valid_for_months
-            else None
+            add_months(issued_at, view.valid_for_months) if view.valid_for_months else None
         ),
+        results=[achieved_level_result(achievement_json.id, level)] if level else None,
+        evidence=evidence or None,
     )
     unsigned["credentialStatus"] = credential_status
     signed = dataintegrity.sign_eddsa_rdfc_2022(
@@ -479,6 +521,11 @@ async def sign_award(
         credential_text=text,
         credential=signed,
         issued_at=issued_at,
+        language=language,
+        achievement_version=view.version,
+        level=level,
+        evidence_url=evidence_url,
+        narrative=narrative,
     )
 
 
@@ -494,19 +541,30 @@ async def _credential_status(
     return [status.entry_document(settings, tenant.slug, entry) for entry in entries]
 
 
+async def achievement_owner(issuer: Tenant, achievement_tenant_id: int) -> Tenant:
+    """Return the tenant that defines an achievement: the issuer, or its alliance."""
+    if achievement_tenant_id == issuer.id:
+        return issuer
+    owner = (
+        await Tenant.objects()
+        .output(load_json=True)
+        .where(Tenant.id == achievement_tenant_id)
+        .first()
+    )
+    assert owner is not None  # the foreign key guarantees it
+    return owner
+
+
 async def _achievement_for(
-    settings: Settings, issuer: Tenant, achievement: Achievement, language: str
+    settings: Settings, issuer: Tenant, achievement: PublishedAchievement, language: str
 ) -> AchievementData:
     """Render the achievement, naming the alliance as ``creator`` of an alliance badge.
 
     The member tenant stays the issuer.
     """
-    if achievement.tenant == issuer.id:
+    owner = await achievement_owner(issuer, achievement.tenant)
+    if owner.id == issuer.id:
         return achievement_data(settings, issuer, achievement, language)
-    owner = (
-        await Tenant.objects().output(load_json=True).where(Tenant.id == achievement.tenant).first()
-    )
-    assert owner is not None  # the foreign key guarantees it
     creator = identity.issuer_profile(settings, owner, language)
     return achievement_data(settings, owner, achievement, language, creator)
 

@@ -48,6 +48,7 @@ async def make_achievement(
             "en": "Take part in the welcome-week workshops.",
         },
         "achievement_type": "Badge",
+        "status": "published",
     }
     data.update(overrides)
     return await create_achievement(TenantScope(tenant), AchievementCreate(**data), actor="test")

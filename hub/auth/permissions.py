@@ -39,8 +39,11 @@ PERMISSIONS_BY_ROLE: Final[dict[str, frozenset[str]]] = {
     MEMBER_ROLE: frozenset(),
 }
 
-# Permissions of a tenant API token (``bh_…``) in its own tenant: the issuing API only.
-API_TOKEN_PERMISSIONS: Final = frozenset({"achievement:edit", "award:issue", "award:view"})
+# Permissions of a tenant API token (``bh_…``) in its own tenant: the issuing API and reading
+# the tenant's achievements; never approving, and never managing people.
+API_TOKEN_PERMISSIONS: Final = frozenset(
+    {"tenant:view", "achievement:edit", "award:issue", "award:view"}
+)
 
 ALL_PERMISSIONS: Final = frozenset().union(*PERMISSIONS_BY_ROLE.values())
 

@@ -90,6 +90,11 @@ class AchievementData:
     language: str
     creator: IssuerProfile | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # OB 3.0 Alignment objects (``targetName``, ``targetUrl``…) without their ``type``.
+    alignments: tuple[dict[str, str], ...] = field(default_factory=tuple)
+    credits_available: float | None = None
+    result_descriptions: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    version: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         achievement: dict[str, Any] = {
@@ -104,9 +109,60 @@ class AchievementData:
         }
         if self.tags:
             achievement["tag"] = list(self.tags)
+        if self.alignments:
+            achievement["alignment"] = [
+                {"type": ["Alignment"], **alignment} for alignment in self.alignments
+            ]
+        if self.credits_available is not None:
+            achievement["creditsAvailable"] = self.credits_available
+        if self.result_descriptions:
+            achievement["resultDescription"] = list(self.result_descriptions)
+        if self.version is not None:
+            achievement["version"] = self.version
         if self.creator is not None:
             achievement["creator"] = self.creator.to_json()
         return achievement
+
+
+def rubric_result_description(
+    achievement_id: str, name: str, levels: list[tuple[str, str, str]]
+) -> dict[str, Any]:
+    """Describe levels of mastery as one ResultDescription of rubric criterion levels.
+
+    ``levels`` holds (id, name, description) from the lowest level to the highest; ids become
+    fragments of the achievement's id, which ``achievedLevel`` in a Result refers to.
+    """
+    rubric_levels = []
+    for position, (level_id, level_name, description) in enumerate(levels, start=1):
+        level: dict[str, Any] = {
+            "id": level_url(achievement_id, level_id),
+            "type": ["RubricCriterionLevel"],
+            "name": level_name,
+            "level": str(position),
+        }
+        if description:
+            level["description"] = description
+        rubric_levels.append(level)
+    return {
+        "id": f"{achievement_id}#mastery",
+        "type": ["ResultDescription"],
+        "name": name,
+        "resultType": "RubricCriterionLevel",
+        "rubricCriterionLevel": rubric_levels,
+    }
+
+
+def level_url(achievement_id: str, level_id: str) -> str:
+    return f"{achievement_id}#level-{level_id}"
+
+
+def achieved_level_result(achievement_id: str, level_id: str) -> dict[str, Any]:
+    """The Result of an AchievementSubject that records the level of mastery achieved."""
+    return {
+        "type": ["Result"],
+        "resultDescription": f"{achievement_id}#mastery",
+        "achievedLevel": level_url(achievement_id, level_id),
+    }
 
 
 def hash_email(email: str, salt: str) -> str:
@@ -138,6 +194,8 @@ def build_credential(
     salt: str,
     valid_from: datetime,
     valid_until: datetime | None = None,
+    results: list[dict[str, Any]] | None = None,
+    evidence: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Build the unsigned OpenBadgeCredential for one award.
 
@@ -169,9 +227,14 @@ def build_credential(
     if valid_until is not None:
         credential["validUntil"] = format_datetime(valid_until)
     credential["name"] = achievement.name
-    credential["credentialSubject"] = {
+    subject: dict[str, Any] = {
         "type": ["AchievementSubject"],
         "identifier": identifiers,
         "achievement": achievement.to_json(),
     }
+    if results:
+        subject["result"] = results
+    credential["credentialSubject"] = subject
+    if evidence:
+        credential["evidence"] = evidence
     return credential

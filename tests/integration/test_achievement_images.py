@@ -16,6 +16,7 @@ from hub.images.limits import MAX_PNG_BYTES
 from hub.settings import Settings
 from hub.tables import AuditEvent
 from tenants.tables import Achievement
+from tenants.workflow import ApprovalRule, set_approval_rule
 from tests.factories import make_tenant, make_token
 from tests.unit.test_images import make_png
 
@@ -32,6 +33,7 @@ BODY: dict[str, Any] = {
     "name": {"fr": "Essai d'image", "en": "Image test"},
     "description": {"fr": "Un badge d'essai.", "en": "A test badge."},
     "criteria": {"fr": "Aucun.", "en": "None."},
+    "status": "published",
 }
 URL = "/api/v1/tenants/uphf/achievements"
 
@@ -48,6 +50,8 @@ async def stored_counts() -> tuple[int, int]:
 @pytest.fixture
 async def token(client: AsyncClient, settings: Settings) -> str:
     tenant = await make_tenant(settings)
+    # Publishing at creation needs a tenant without the approval rule.
+    await set_approval_rule(tenant, ApprovalRule(approval_required=False), actor="test")
     return await make_token(tenant)
 
 

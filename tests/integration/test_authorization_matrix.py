@@ -46,7 +46,7 @@ EXPECTED_IN_OWN_TENANT: dict[str, frozenset[str]] = {
     "public": EVERYONE,
     "signed-in": EVERYONE - {"anonymous"},
     "tenant:view": frozenset(
-        {"issuer", "badge-editor", "badge-approver", "tenant-admin", "alliance-admin"}
+        {"issuer", "badge-editor", "badge-approver", "tenant-admin", "alliance-admin", "api-token"}
     ),
     "members:manage": frozenset({"tenant-admin", "alliance-admin"}),
     "achievement:edit": frozenset({"badge-editor", "tenant-admin", "alliance-admin", "api-token"}),

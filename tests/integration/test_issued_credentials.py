@@ -44,17 +44,72 @@ def with_one_character_changed(document: dict[str, Any], path: Path) -> dict[str
     return changed
 
 
+ESCO_ALIGNMENT = {
+    "target_name": "manage a project",
+    "target_url": "http://data.europa.eu/esco/skill/d6b4ae6b-5d8e-4a5b-9c2a-7c7f6b3f2a1e",
+    "target_framework": "ESCO",
+    "target_type": "ceasn:Competency",
+}
+LEVELS = [
+    {"id": "beginner", "name": {"fr": "Débutant", "en": "Beginner"}},
+    {
+        "id": "advanced",
+        "name": {"fr": "Avancé", "en": "Advanced"},
+        "description": {"fr": "Anime un atelier.", "en": "Leads a workshop."},
+    },
+]
+
+
 @pytest.fixture
 async def issued(db: str, settings: Settings) -> dict[str, Any]:
     tenant = await make_tenant(settings)
-    achievement = await make_achievement(tenant, valid_for_months=12, tags=["welcome"])
-    award = (await make_award(settings, tenant, achievement, language="fr")).award
+    achievement = await make_achievement(
+        tenant,
+        valid_for_months=12,
+        tags=["welcome"],
+        evidence={"fr": "Feuille de présence.", "en": "Attendance sheet."},
+        alignments=[ESCO_ALIGNMENT],
+        levels=LEVELS,
+        credits_available=2.5,
+        eqf_level=6,
+    )
+    award = (
+        await make_award(
+            settings,
+            tenant,
+            achievement,
+            language="fr",
+            level="advanced",
+            evidence_url="https://portfolio.example.org/ada/welcome-week",
+            narrative="A animé deux ateliers.",
+        )
+    ).award
     return json.loads(award.credential_text)
 
 
 async def test_issued_credential_is_schema_valid(issued: dict[str, Any]) -> None:
     assert schema.validate_credential(issued) == []
     assert "validUntil" in issued
+
+
+async def test_credential_records_level_and_evidence(issued: dict[str, Any]) -> None:
+    subject = issued["credentialSubject"]
+    achievement = subject["achievement"]
+    description = achievement["resultDescription"][0]
+    levels = description["rubricCriterionLevel"]
+
+    assert description["resultType"] == "RubricCriterionLevel"
+    assert [level["name"] for level in levels] == ["Débutant", "Avancé"]
+    assert subject["result"][0]["resultDescription"] == description["id"]
+    assert subject["result"][0]["achievedLevel"] == levels[1]["id"]
+    assert issued["evidence"][0]["id"] == "https://portfolio.example.org/ada/welcome-week"
+    assert issued["evidence"][0]["narrative"] == "A animé deux ateliers."
+    assert achievement["creditsAvailable"] == 2.5
+    assert achievement["alignment"][0]["targetFramework"] == "ESCO"
+    assert achievement["alignment"][1]["targetUrl"] == "http://data.europa.eu/snb/eqf/6"
+    assert achievement["inLanguage"] == "fr"
+    assert "Feuille de présence." in achievement["criteria"]["narrative"]
+    assert achievement["version"] == "1"
 
 
 async def test_issued_credential_verifies(issued: dict[str, Any], settings: Settings) -> None:

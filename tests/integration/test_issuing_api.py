@@ -12,6 +12,7 @@ from hub.credentials import schema
 from hub.settings import Settings
 from hub.tables import AuditEvent
 from tenants.tables import Award
+from tenants.workflow import ApprovalRule, set_approval_rule
 from tests.factories import make_achievement, make_tenant, make_token
 
 pytestmark = pytest.mark.integration
@@ -186,7 +187,7 @@ async def test_reused_idempotency_key_conflicts(client: AsyncClient, settings: S
     [
         ({"recipient_email": "not-an-address"}, "invalid-email"),
         ({"recipient_name": "   "}, "missing-field"),
-        ({"language": "de"}, "unsupported-language"),
+        ({"language": "xx"}, "unsupported-language"),
         ({"achievement_id": str(uuid.uuid4())}, "achievement-not-found"),
     ],
 )
@@ -277,8 +278,10 @@ async def test_other_tenants_achievement_not_awardable(
 
 async def test_create_achievement_through_api(client: AsyncClient, settings: Settings) -> None:
     tenant = await make_tenant(settings)
+    await set_approval_rule(tenant, ApprovalRule(approval_required=False), actor="test")
     token = await make_token(tenant)
     body = {
+        "status": "published",
         "slug": "managing-a-project",
         "name": {"fr": "Gérer un projet", "en": "Managing a project"},
         "description": {"fr": "Conduite de projet.", "en": "Project management."},
@@ -303,7 +306,7 @@ async def test_create_achievement_through_api(client: AsyncClient, settings: Set
     assert image.headers["content-type"].startswith("image/svg+xml")
 
 
-async def test_achievement_needs_both_languages(client: AsyncClient, settings: Settings) -> None:
+async def test_achievement_texts_share_languages(client: AsyncClient, settings: Settings) -> None:
     tenant = await make_tenant(settings)
     token = await make_token(tenant)
 
