@@ -111,6 +111,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "credential.revoked": "Revoked: the issuer has revoked this credential. It is no longer valid.",
         "credential.suspended": "Suspended: the issuer has suspended this credential. It is not valid while the suspension lasts.",
         "designer.title": "Badge designer",
+        "designer.badge_page": "Badge page",
+        "designer.not_editable": "This badge is in the state {status}, so its image cannot be changed now. Open the badge page to withdraw the submission or reopen it.",
         "designer.heading": "Badge designer: {name}",
         "designer.glyph_and_logo": "Symbol and logo",
         "designer.shape": "Shape",
@@ -160,6 +162,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "designer.saved.png": "The PNG image is saved as the badge image.",
         "designer.saved.svg": "The SVG image is saved as the badge image.",
         "designer.removed": "Sanitising removed: {items}.",
+        "designer.next_step": "The new image is part of a new draft revision: public pages and new credentials show it once the badge is published again.",
     },
     "fr": {
         "nav.universities": "Universités",
@@ -258,6 +261,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "credential.revoked": "Révoquée : l'émetteur a révoqué cette attestation. Elle n'est plus valide.",
         "credential.suspended": "Suspendue : l'émetteur a suspendu cette attestation. Elle n'est pas valide tant que dure la suspension.",
         "designer.title": "Conception du badge",
+        "designer.badge_page": "Page du badge",
+        "designer.not_editable": "Ce badge est à l'état {status} : son image ne peut pas être modifiée maintenant. Ouvrez la page du badge pour retirer la soumission ou le rouvrir.",
         "designer.heading": "Conception du badge : {name}",
         "designer.glyph_and_logo": "Symbole et logo",
         "designer.shape": "Forme",
@@ -307,6 +312,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "designer.saved.png": "L'image PNG est enregistrée comme image du badge.",
         "designer.saved.svg": "L'image SVG est enregistrée comme image du badge.",
         "designer.removed": "Le nettoyage a retiré : {items}.",
+        "designer.next_step": "La nouvelle image fait partie d'une nouvelle révision en brouillon : les pages publiques et les nouvelles attestations l'affichent une fois le badge publié à nouveau.",
     },
 }
 

@@ -24,8 +24,9 @@ from hub.badge_image import svg_data_uri
 from hub.designer import service
 from hub.designer.design import FIELDS, BadgeDesign, invalid_design, parse_design
 from hub.designer.upload import MAX_REPORTED_REMOVALS
-from hub.errors import InvalidInputError
+from hub.errors import ConflictError, InvalidInputError
 from hub.pages import language_of, render
+from tenants.achievements import EDITABLE_STATES
 from tenants.controllers import actor_of
 from tenants.scope import TenantScope
 from tenants.services import get_tenant
@@ -108,7 +109,7 @@ class DesignerController(Controller):
                     await _uploaded_file(source, data.get("file")),
                     actor=await actor_of(request),
                 )
-        except InvalidInputError as error:
+        except (InvalidInputError, ConflictError) as error:
             # Nothing was stored: every check runs before the service writes the image.
             log.warning(
                 "badge_image_rejected",
@@ -118,7 +119,8 @@ class DesignerController(Controller):
                 code=error.code,
             )
             submitted = data if source == "design" else {}
-            return await page.render(design, submitted, error=error.message, status_code=400)
+            status = 409 if isinstance(error, ConflictError) else 400
+            return await page.render(design, submitted, error=error.message, status_code=status)
         return Redirect(page.url("design", _saved_query(saved, design)), status_code=303)
 
 
@@ -168,6 +170,7 @@ class DesignerPage:
             choices=service.DESIGNER_CHOICES,
             limits=service.UPLOAD_LIMITS,
             has_logo=bool(self.tenant.logo_svg.strip()),
+            is_editable=self.achievement.status in EDITABLE_STATES,
             preview_uri=svg_data_uri(preview),
             current_uri=svg_data_uri(self.achievement.image_svg),
             error=error or preview_error,

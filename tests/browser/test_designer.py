@@ -98,6 +98,10 @@ async def test_design_previewed_and_saved(
     await page.wait_for_url("**/design?*saved=design*")
     notice = await page.text_content("#designer-saved")
     current = decode(await page.get_attribute("#designer-current", "src"))
+    console_image = await page.request.get(
+        f"{hub}/console/tenants/uphf/achievements/{achievement.id}/image.svg"
+    )
+    console_svg = await console_image.text()
     stored = await Achievement.objects().where(Achievement.id == achievement.id).first()
     await context.close()
 
@@ -114,6 +118,8 @@ async def test_design_previewed_and_saved(
     assert "The design is saved as the badge image." in notice
     assert stored is not None
     assert stored.image_svg == current
+    assert console_image.status == 200
+    assert console_svg == stored.image_svg
     assert "badge-shape-hexagon" in stored.image_svg
     assert texts(stored.image_svg)[0] == "Secourisme & <santé>"
     assert RED_DISC_STOP in stored.image_svg

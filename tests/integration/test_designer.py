@@ -269,6 +269,24 @@ async def test_design_logo_missing_rejected(console: Console) -> None:
     assert await console.stored() == before
 
 
+@pytest.mark.parametrize("status", ["submitted", "approved", "archived"])
+async def test_locked_achievement_stores_nothing(console: Console, status: str) -> None:
+    await Achievement.update({Achievement.status: status}).where(
+        Achievement.id == console.achievement.id
+    )
+    before = await console.stored()
+
+    page = await console.page()
+    response = await console.save_design(DESIGN)
+
+    assert 'id="designer-locked"' in page.text
+    assert 'id="designer-save" disabled' in page.text
+    assert response.status_code == 409
+    assert f"is {status} and cannot be edited" in response.text
+    assert 'name="line1" value="Premiers &lt;secours&gt; &amp; co"' in response.text
+    assert await console.stored() == before
+
+
 @pytest.mark.parametrize("threat", sorted(HOSTILE_SVGS))
 async def test_uploaded_svg_sanitised(console: Console, threat: str) -> None:
     response = await console.upload("badge.svg", HOSTILE_SVGS[threat].encode())
