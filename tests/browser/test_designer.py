@@ -8,6 +8,7 @@ import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -21,6 +22,17 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 ADMIN = "camille.lefebvre@example.org"
 SVG_TEXT = "{http://www.w3.org/2000/svg}text"
+# No inline script or style, and images from the hub or data: URIs only.
+STRICT_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'"
+)
+VIOLATION_RECORDER = """
+window.policyViolations = [];
+document.addEventListener("securitypolicyviolation", event => {
+  window.policyViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
 RED_DISC_STOP = 'stop-color="#cb3843"'
 
 
@@ -73,6 +85,13 @@ async def preview_after(page: Any, previous: str) -> str:
     return await page.get_attribute("#designer-preview", "src") or ""
 
 
+async def add_strict_policy(route: Any) -> None:
+    """Serve a designer page with ``STRICT_POLICY``, as a deployment may add it."""
+    response = await route.fetch(max_redirects=0)
+    headers = {**response.headers, "content-security-policy": STRICT_POLICY}
+    await route.fulfill(response=response, headers=headers)
+
+
 async def test_design_previewed_and_saved(
     chromium: Any, hub: str, achievement: Achievement
 ) -> None:
@@ -81,11 +100,17 @@ async def test_design_previewed_and_saved(
     page.set_default_timeout(20_000)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    failed: list[str] = []
+    page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+    await page.add_init_script(VIOLATION_RECORDER)
     design_path = f"/console/tenants/uphf/achievements/{achievement.id}/design"
 
     await page.goto(f"{hub}{design_path}")
     await page.click(f"form:has(input[value='{ADMIN}']) button[type=submit]")
     await page.wait_for_url(f"{hub}{design_path}")
+    # Playwright routes no request that follows a redirect, so each page is loaded once more.
+    await page.route(lambda url: urlsplit(url).path == design_path, add_strict_policy)
+    designer = await page.goto(f"{hub}{design_path}")
     initial = await page.get_attribute("#designer-preview", "src") or ""
 
     await page.check("input[name=shape][value=hexagon]")
@@ -96,7 +121,9 @@ async def test_design_previewed_and_saved(
     after_text = await preview_after(page, after_colour)
     await page.click("#designer-save")
     await page.wait_for_url("**/design?*saved=design*")
+    saved_page = await page.goto(page.url)
     notice = await page.text_content("#designer-saved")
+    violations = await page.evaluate("window.policyViolations")
     current = decode(await page.get_attribute("#designer-current", "src"))
     console_image = await page.request.get(
         f"{hub}/console/tenants/uphf/achievements/{achievement.id}/image.svg"
@@ -105,6 +132,8 @@ async def test_design_previewed_and_saved(
     stored = await Achievement.objects().where(Achievement.id == achievement.id).first()
     await context.close()
 
+    assert designer.headers["content-security-policy"] == STRICT_POLICY
+    assert saved_page.headers["content-security-policy"] == STRICT_POLICY
     assert "badge-shape-rosette" in decode(initial)
     assert "badge-shape-hexagon" in decode(after_shape)
     assert "badge-shape-rosette" not in decode(after_shape)
@@ -124,3 +153,5 @@ async def test_design_previewed_and_saved(
     assert texts(stored.image_svg)[0] == "Secourisme & <santé>"
     assert RED_DISC_STOP in stored.image_svg
     assert errors == []
+    assert [url for url in failed if not url.endswith("/favicon.ico")] == []
+    assert violations == []
