@@ -112,7 +112,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "credential.suspended": "Suspended: the issuer has suspended this credential. It is not valid while the suspension lasts.",
         "designer.title": "Badge designer",
         "designer.badge_page": "Badge page",
-        "designer.not_editable": "This badge is in the state {status}, so its image cannot be changed now. Open the badge page to withdraw the submission or reopen it.",
+        "designer.not_editable": (
+            "This badge is in the state {status}, so its image cannot be changed now. Open the "
+            "badge page to withdraw the submission or reopen it."
+        ),
         "designer.heading": "Badge designer: {name}",
         "designer.glyph_and_logo": "Symbol and logo",
         "designer.shape": "Shape",
@@ -129,7 +132,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "designer.line1": "Line 1",
         "designer.line2": "Line 2",
         "designer.font_size": "Font size (px)",
-        "designer.text_help": "At most {max} characters per line. On the rosette and the medal with ribbon, line 2 sits on the banner in black or white, whichever contrasts more, at most {banner} px high.",
+        "designer.text_help": (
+            "At most {max} characters per line. On the rosette and the medal with ribbon, line 2 "
+            "sits on the banner in black or white, whichever contrasts more, at most {banner} px "
+            "high."
+        ),
         "designer.glyph": "Symbol",
         "designer.glyph.none": "None",
         "designer.glyph.athlete": "Athlete",
@@ -155,14 +162,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "designer.current_alt": "The badge's current image",
         "designer.upload": "Upload an image",
         "designer.file": "PNG or SVG file",
-        "designer.upload_help": "A PNG file of at most {png} and 2048 x 2048 pixels, or an SVG file of at most {svg}. Scripts, event handlers, foreignObject elements and external references are removed from SVG files before they are saved.",
+        "designer.upload_help": (
+            "A PNG file of at most {png} and 2048 x 2048 pixels, or an SVG file of at most {svg}. "
+            "Scripts, event handlers, foreignObject elements and external references are removed "
+            "from SVG files before they are saved."
+        ),
         "designer.upload_button": "Upload and save as the badge image",
-        "designer.too_large": "This {kind} file is {size} bytes, over the limit of {limit} bytes; choose a smaller file.",
+        "designer.too_large": (
+            "This {kind} file is {size} bytes, over the limit of {limit} bytes; choose a smaller "
+            "file."
+        ),
         "designer.saved.design": "The design is saved as the badge image.",
         "designer.saved.png": "The PNG image is saved as the badge image.",
         "designer.saved.svg": "The SVG image is saved as the badge image.",
         "designer.removed": "Sanitising removed: {items}.",
-        "designer.next_step": "The new image is part of a new draft revision: public pages and new credentials show it once the badge is published again.",
+        "designer.next_step": (
+            "The new image is part of a new draft revision: public pages and new credentials show "
+            "it once the badge is published again."
+        ),
     },
     "fr": {
         "nav.universities": "Universités",
@@ -262,7 +279,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "credential.suspended": "Suspendue : l'émetteur a suspendu cette attestation. Elle n'est pas valide tant que dure la suspension.",
         "designer.title": "Conception du badge",
         "designer.badge_page": "Page du badge",
-        "designer.not_editable": "Ce badge est à l'état {status} : son image ne peut pas être modifiée maintenant. Ouvrez la page du badge pour retirer la soumission ou le rouvrir.",
+        "designer.not_editable": (
+            "Ce badge est à l'état {status} : son image ne peut pas être modifiée maintenant. "
+            "Ouvrez la page du badge pour retirer la soumission ou le rouvrir."
+        ),
         "designer.heading": "Conception du badge : {name}",
         "designer.glyph_and_logo": "Symbole et logo",
         "designer.shape": "Forme",
@@ -279,7 +299,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "designer.line1": "Ligne 1",
         "designer.line2": "Ligne 2",
         "designer.font_size": "Taille du texte (px)",
-        "designer.text_help": "{max} caractères au plus par ligne. Sur la rosette et la médaille à ruban, la ligne 2 est écrite sur le bandeau, en noir ou en blanc selon le meilleur contraste, sur {banner} px de haut au plus.",
+        "designer.text_help": (
+            "{max} caractères au plus par ligne. Sur la rosette et la médaille à ruban, la ligne 2 "
+            "est écrite sur le bandeau, en noir ou en blanc selon le meilleur contraste, sur "
+            "{banner} px de haut au plus."
+        ),
         "designer.glyph": "Symbole",
         "designer.glyph.none": "Aucun",
         "designer.glyph.athlete": "Athlète",
@@ -305,14 +329,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "designer.current_alt": "L'image actuelle du badge",
         "designer.upload": "Importer une image",
         "designer.file": "Fichier PNG ou SVG",
-        "designer.upload_help": "Un fichier PNG de {png} et 2048 x 2048 pixels au plus, ou un fichier SVG de {svg} au plus. Les scripts, gestionnaires d'événements, éléments foreignObject et références externes sont retirés des fichiers SVG avant l'enregistrement.",
+        "designer.upload_help": (
+            "Un fichier PNG de {png} et 2048 x 2048 pixels au plus, ou un fichier SVG de {svg} au "
+            "plus. Les scripts, gestionnaires d'événements, éléments foreignObject et références "
+            "externes sont retirés des fichiers SVG avant l'enregistrement."
+        ),
         "designer.upload_button": "Importer et enregistrer comme image du badge",
-        "designer.too_large": "Ce fichier {kind} fait {size} octets, au-delà de la limite de {limit} octets ; choisissez un fichier plus petit.",
+        "designer.too_large": (
+            "Ce fichier {kind} fait {size} octets, au-delà de la limite de {limit} octets ; "
+            "choisissez un fichier plus petit."
+        ),
         "designer.saved.design": "Le modèle est enregistré comme image du badge.",
         "designer.saved.png": "L'image PNG est enregistrée comme image du badge.",
         "designer.saved.svg": "L'image SVG est enregistrée comme image du badge.",
         "designer.removed": "Le nettoyage a retiré : {items}.",
-        "designer.next_step": "La nouvelle image fait partie d'une nouvelle révision en brouillon : les pages publiques et les nouvelles attestations l'affichent une fois le badge publié à nouveau.",
+        "designer.next_step": (
+            "La nouvelle image fait partie d'une nouvelle révision en brouillon : les pages "
+            "publiques et les nouvelles attestations l'affichent une fois le badge publié à "
+            "nouveau."
+        ),
     },
 }
 
