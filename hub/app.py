@@ -23,6 +23,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub import console, console_achievements, verification
 from hub import controllers as hub_controllers
+from hub.audit_log import controllers as audit_controllers
 from hub.auth import controllers as auth_controllers
 from hub.auth.login import OidcClient, derive_key
 from hub.auth.principal import authorize
@@ -145,6 +146,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *console.ROUTES,
             *console_achievements.ROUTES,
             *designer_controllers.ROUTES,
+            *audit_controllers.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"access": "public"}
             ),

@@ -34,6 +34,7 @@ ACTIONS = frozenset(
         "role:revoked",
         "user:signed-in",
         "tenant:provisioned",
+        "audit:exported",
     }
 )
 

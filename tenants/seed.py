@@ -117,6 +117,7 @@ async def _ensure_achievement(spec: seed_data.AchievementSeed) -> None:
             image_svg=image,
             status=spec.status,
             valid_for_months=spec.valid_for_months,
+            levels=list(spec.levels),
         ),
         actor=SEED_ACTOR,
     )
@@ -137,6 +138,7 @@ async def _seed_awards(settings: Settings) -> None:
                 recipient_name=f"{person.given_name} {person.family_name}",
                 language="fr" if person.tenant_slug == "uphf" else "en",
                 idempotency_key=f"demo-seed-{number}",
+                level=spec.level,
             ),
             actor=SEED_ACTOR,
         )

@@ -11,7 +11,7 @@ texts. The demo people are fictional and use ``example.org`` addresses only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 LocalizedText = dict[str, str]
 """Text keyed by ISO 639-1 language code, such as ``{"fr": ..., "en": ...}``."""
@@ -79,6 +79,8 @@ class AchievementSeed:
     art: BadgeArt
     valid_for_months: int | None = None
     """Validity of an awarded badge, or None when it does not expire."""
+    levels: tuple[dict[str, Any], ...] = ()
+    """Levels of mastery from the lowest to the highest; awards then name one."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class AwardSeed:
     achievement_slug: str
     issuer_slug: str
     recipient_email: str
+    level: str | None = None
 
 
 def _localized(fr: str, en: str) -> LocalizedText:
@@ -446,6 +449,23 @@ UPHF_ACHIEVEMENTS: tuple[AchievementSeed, ...] = (
         tags=("climate", "sustainability", "workshop", "ipcc"),
         status="published",
         art=BadgeArt(primary=UPHF_BLUE, secondary="#f07f2d", glyph="globe"),
+        levels=(
+            {
+                "id": "participant",
+                "name": _localized(fr="Participant", en="Participant"),
+                "description": _localized(
+                    fr="A participé à un atelier complet.", en="Took part in a full workshop."
+                ),
+            },
+            {
+                "id": "facilitator",
+                "name": _localized(fr="Animateur", en="Facilitator"),
+                "description": _localized(
+                    fr="A été formé à l'animation et a animé au moins un atelier.",
+                    en="Trained as a facilitator and ran at least one workshop.",
+                ),
+            },
+        ),
     ),
     AchievementSeed(
         slug="cap-campus",
@@ -779,7 +799,7 @@ DEMO_PEOPLE: tuple[PersonSeed, ...] = (
 DEMO_AWARDS: tuple[AwardSeed, ...] = (
     AwardSeed("high-level-athlete", "uphf", "ines.marchand@example.org"),
     AwardSeed("cap-campus", "uphf", "ines.marchand@example.org"),
-    AwardSeed("climate-fresk", "uphf", "ines.marchand@example.org"),
+    AwardSeed("climate-fresk", "uphf", "ines.marchand@example.org", level="participant"),
     AwardSeed("project-management", "uphf", "lucas.dubreuil@example.org"),
     AwardSeed("environmental-footprint-eco-design", "uphf", "lucas.dubreuil@example.org"),
     AwardSeed("open-badge-workshop", "uphf", "lucas.dubreuil@example.org"),

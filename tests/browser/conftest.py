@@ -51,7 +51,12 @@ async def chromium() -> AsyncIterator[Any]:
             await browser.close()
 
 
-def hub_server(settings: Settings, database_url: str, log_path: Path) -> Iterator[str]:
+def hub_server(
+    settings: Settings,
+    database_url: str,
+    log_path: Path,
+    extra_environment: dict[str, str] | None = None,
+) -> Iterator[str]:
     """Run ``badgehub serve`` for ``settings`` in a subprocess until the generator closes."""
     port = int(settings.public_url.rsplit(":", 1)[1])
     environment = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
@@ -73,6 +78,7 @@ def hub_server(settings: Settings, database_url: str, log_path: Path) -> Iterato
         "HUB_PROVISIONING_CLIENT_SECRET": settings.provisioning_client_secret,
     }
     environment.update({key: value for key, value in optional.items() if value})
+    environment.update(extra_environment or {})
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "hub.cli", "serve"], env=environment, stdout=log, stderr=log
@@ -99,3 +105,24 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log_path: Path) -
         except httpx.HTTPError:
             time.sleep(0.2)
     raise RuntimeError(f"the hub did not answer within 30 s: {log_path.read_text()[-2000:]}")
+
+
+def demo_hub_server(settings: Settings, database_url: str, log_path: Path) -> Iterator[str]:
+    """Run ``badgehub serve`` in demo mode with the development sign-in (no Keycloak)."""
+    return hub_server(
+        settings,
+        database_url,
+        log_path,
+        {"HUB_DEMO": "true", "HUB_DEV_LOGIN": "true", "HUB_HOST": "127.0.0.1"},
+    )
+
+
+async def dev_sign_in(chromium: Any, hub: str, email: str) -> Any:
+    """Open a browser context signed in as a seeded demo person through the development sign-in."""
+    context = await chromium.new_context(viewport={"width": 1280, "height": 1000})
+    page = await context.new_page()
+    page.set_default_timeout(20_000)
+    await page.goto(f"{hub}/auth/dev-login?next=/console")
+    await page.click(f"form:has(input[value='{email}']) button[type=submit]")
+    await page.wait_for_url(f"{hub}/console")
+    return page
