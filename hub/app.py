@@ -30,6 +30,7 @@ from hub.auth.principal import authorize
 from hub.auth.tokens import AccessTokenValidator, IdTokenValidator, JwksCache
 from hub.credentials import jsonld
 from hub.database import configure_engine
+from hub.designer import controllers as designer_controllers
 from hub.errors import InvalidInputError
 from hub.i18n import template_translate
 from hub.mail import controllers as mail_controllers
@@ -151,6 +152,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *auth_controllers.ROUTES,
             *console.ROUTES,
             *console_achievements.ROUTES,
+            *designer_controllers.ROUTES,
             *audit_controllers.ROUTES,
             *mail_controllers.ROUTES,
             create_static_files_router(

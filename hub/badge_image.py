@@ -517,3 +517,29 @@ def _render_subtitle(subtitle: str, secondary: RGB) -> str:
         f'font-weight="700" font-size="{font_size}" letter-spacing="{spacing:g}" '
         f'fill="{_text_color(secondary)}">{"".join(spans)}</text>'
     )
+
+
+# Building blocks for hub.designer, which composes other badge shapes in the same 400 by 400
+# viewBox. The rosette, banner and tails keep the geometry of render_badge_svg.
+FONT_FAMILY = _FONT_FAMILY
+LINE_HEIGHT = _LINE_HEIGHT
+ROSETTE_CENTER = (_CENTER_X, _CENTER_Y)
+ROSETTE_DISC_RADIUS = _DISC_RADIUS
+GLYPH_CENTER_Y = _GLYPH_CENTER_Y
+GLYPH_SCALE = _GLYPH_SCALE
+BANNER_TOP = _BANNER_TOP
+BANNER_BOTTOM = _BANNER_BOTTOM
+TITLE_WIDTH = _TITLE_WIDTH
+SUBTITLE_WIDTH = _SUBTITLE_WIDTH
+parse_color = _parse_color
+hex_color = _hex
+darker = _darker
+lighter = _lighter
+text_color_for = _text_color
+clean_text = _clean_text
+escape_text = _escape
+estimate_text_width = _text_width
+render_gradients = _render_defs
+render_tails = _render_tails
+render_rosette = _render_rosette
+render_banner = _render_banner

@@ -110,6 +110,76 @@ MESSAGES: dict[str, dict[str, str]] = {
         "status.revoked": "Revoked",
         "credential.revoked": "Revoked: the issuer has revoked this credential. It is no longer valid.",
         "credential.suspended": "Suspended: the issuer has suspended this credential. It is not valid while the suspension lasts.",
+        "designer.title": "Badge designer",
+        "designer.badge_page": "Badge page",
+        "designer.not_editable": (
+            "This badge is in the state {status}, so its image cannot be changed now. Open the "
+            "badge page to withdraw the submission or reopen it."
+        ),
+        "designer.heading": "Badge designer: {name}",
+        "designer.glyph_and_logo": "Symbol and logo",
+        "designer.shape": "Shape",
+        "designer.shape.circle": "Circle",
+        "designer.shape.shield": "Shield",
+        "designer.shape.hexagon": "Hexagon",
+        "designer.shape.rosette": "Rosette",
+        "designer.shape.ribbon": "Medal with ribbon",
+        "designer.colors": "Colours",
+        "designer.primary": "Main colour",
+        "designer.secondary": "Rim and ribbon colour",
+        "designer.text_color": "Text and symbol colour",
+        "designer.text": "Text",
+        "designer.line1": "Line 1",
+        "designer.line2": "Line 2",
+        "designer.font_size": "Font size (px)",
+        "designer.text_help": (
+            "At most {max} characters per line. On the rosette and the medal with ribbon, line 2 "
+            "sits on the banner in black or white, whichever contrasts more, at most {banner} px "
+            "high."
+        ),
+        "designer.glyph": "Symbol",
+        "designer.glyph.none": "None",
+        "designer.glyph.athlete": "Athlete",
+        "designer.glyph.campus": "Campus",
+        "designer.glyph.first-aid": "First aid",
+        "designer.glyph.globe": "Globe",
+        "designer.glyph.heart": "Heart",
+        "designer.glyph.helmet": "Helmet",
+        "designer.glyph.leaf": "Leaf",
+        "designer.glyph.lifebuoy": "Lifebuoy",
+        "designer.glyph.network": "Network",
+        "designer.glyph.people": "People",
+        "designer.glyph.project": "Project",
+        "designer.glyph.star": "Star",
+        "designer.glyph.star-badge": "Star medal",
+        "designer.logo": "Show the university's logo",
+        "designer.no_logo": "This university has no logo yet.",
+        "designer.save": "Save this design as the badge image",
+        "designer.preview": "Preview of the design, as it will be saved",
+        "designer.preview_alt": "Preview of the designed badge",
+        "designer.preview_failed": "The preview was not updated:",
+        "designer.current": "Current image",
+        "designer.current_alt": "The badge's current image",
+        "designer.upload": "Upload an image",
+        "designer.file": "PNG or SVG file",
+        "designer.upload_help": (
+            "A PNG file of at most {png} and 2048 x 2048 pixels, or an SVG file of at most {svg}. "
+            "Scripts, event handlers, foreignObject elements and external references are removed "
+            "from SVG files before they are saved."
+        ),
+        "designer.upload_button": "Upload and save as the badge image",
+        "designer.too_large": (
+            "This {kind} file is {size} bytes, over the limit of {limit} bytes; choose a smaller "
+            "file."
+        ),
+        "designer.saved.design": "The design is saved as the badge image.",
+        "designer.saved.png": "The PNG image is saved as the badge image.",
+        "designer.saved.svg": "The SVG image is saved as the badge image.",
+        "designer.removed": "Sanitising removed: {items}.",
+        "designer.next_step": (
+            "The new image is part of a new draft revision: public pages and new credentials show "
+            "it once the badge is published again."
+        ),
         "audit.title": "Audit log",
         "audit.all_title": "Audit log of all universities",
         "audit.lead": "Recorded actions, newest first. Times are in UTC.",
@@ -305,6 +375,77 @@ MESSAGES: dict[str, dict[str, str]] = {
         "status.revoked": "Révoquée",
         "credential.revoked": "Révoquée : l'émetteur a révoqué cette attestation. Elle n'est plus valide.",
         "credential.suspended": "Suspendue : l'émetteur a suspendu cette attestation. Elle n'est pas valide tant que dure la suspension.",
+        "designer.title": "Conception du badge",
+        "designer.badge_page": "Page du badge",
+        "designer.not_editable": (
+            "Ce badge est à l'état {status} : son image ne peut pas être modifiée maintenant. "
+            "Ouvrez la page du badge pour retirer la soumission ou le rouvrir."
+        ),
+        "designer.heading": "Conception du badge : {name}",
+        "designer.glyph_and_logo": "Symbole et logo",
+        "designer.shape": "Forme",
+        "designer.shape.circle": "Cercle",
+        "designer.shape.shield": "Écusson",
+        "designer.shape.hexagon": "Hexagone",
+        "designer.shape.rosette": "Rosette",
+        "designer.shape.ribbon": "Médaille à ruban",
+        "designer.colors": "Couleurs",
+        "designer.primary": "Couleur principale",
+        "designer.secondary": "Couleur du bord et du ruban",
+        "designer.text_color": "Couleur du texte et du symbole",
+        "designer.text": "Texte",
+        "designer.line1": "Ligne 1",
+        "designer.line2": "Ligne 2",
+        "designer.font_size": "Taille du texte (px)",
+        "designer.text_help": (
+            "{max} caractères au plus par ligne. Sur la rosette et la médaille à ruban, la ligne 2 "
+            "est écrite sur le bandeau, en noir ou en blanc selon le meilleur contraste, sur "
+            "{banner} px de haut au plus."
+        ),
+        "designer.glyph": "Symbole",
+        "designer.glyph.none": "Aucun",
+        "designer.glyph.athlete": "Athlète",
+        "designer.glyph.campus": "Campus",
+        "designer.glyph.first-aid": "Premiers secours",
+        "designer.glyph.globe": "Globe",
+        "designer.glyph.heart": "Cœur",
+        "designer.glyph.helmet": "Casque",
+        "designer.glyph.leaf": "Feuille",
+        "designer.glyph.lifebuoy": "Bouée",
+        "designer.glyph.network": "Réseau",
+        "designer.glyph.people": "Personnes",
+        "designer.glyph.project": "Projet",
+        "designer.glyph.star": "Étoile",
+        "designer.glyph.star-badge": "Médaille étoilée",
+        "designer.logo": "Afficher le logo de l'université",
+        "designer.no_logo": "Cette université n'a pas encore de logo.",
+        "designer.save": "Enregistrer ce modèle comme image du badge",
+        "designer.preview": "Aperçu du modèle, tel qu'il sera enregistré",
+        "designer.preview_alt": "Aperçu du badge conçu",
+        "designer.preview_failed": "L'aperçu n'a pas été mis à jour :",
+        "designer.current": "Image actuelle",
+        "designer.current_alt": "L'image actuelle du badge",
+        "designer.upload": "Importer une image",
+        "designer.file": "Fichier PNG ou SVG",
+        "designer.upload_help": (
+            "Un fichier PNG de {png} et 2048 x 2048 pixels au plus, ou un fichier SVG de {svg} au "
+            "plus. Les scripts, gestionnaires d'événements, éléments foreignObject et références "
+            "externes sont retirés des fichiers SVG avant l'enregistrement."
+        ),
+        "designer.upload_button": "Importer et enregistrer comme image du badge",
+        "designer.too_large": (
+            "Ce fichier {kind} fait {size} octets, au-delà de la limite de {limit} octets ; "
+            "choisissez un fichier plus petit."
+        ),
+        "designer.saved.design": "Le modèle est enregistré comme image du badge.",
+        "designer.saved.png": "L'image PNG est enregistrée comme image du badge.",
+        "designer.saved.svg": "L'image SVG est enregistrée comme image du badge.",
+        "designer.removed": "Le nettoyage a retiré : {items}.",
+        "designer.next_step": (
+            "La nouvelle image fait partie d'une nouvelle révision en brouillon : les pages "
+            "publiques et les nouvelles attestations l'affichent une fois le badge publié à "
+            "nouveau."
+        ),
         "audit.title": "Journal d'audit",
         "audit.all_title": "Journal d'audit de toutes les universités",
         "audit.lead": "Actions enregistrées, les plus récentes d'abord. Les heures sont en UTC.",

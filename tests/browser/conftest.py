@@ -71,6 +71,8 @@ def hub_server(
         }
     )
     optional = {
+        "HUB_DEMO": "true" if settings.demo else None,
+        "HUB_DEV_LOGIN": "true" if settings.dev_login else None,
         "HUB_KEYCLOAK_URL": settings.keycloak_url,
         "HUB_OIDC_CLIENT_SECRET": settings.oidc_client_secret,
         "HUB_PROVISIONING_CLIENT_SECRET": settings.provisioning_client_secret,

@@ -57,8 +57,10 @@ EXPECTED_IN_OWN_TENANT: dict[str, frozenset[str]] = {
 }
 TENANT_INDEPENDENT = ("public", "signed-in", "alliance:manage")
 
+DESIGNER = "/console/tenants/{slug:str}/achievements/{achievement_id:uuid}"
 # Routes whose access level is part of their contract, so that loosening one fails here: the
-# audit log names people and internal reasons, and tenant API tokens must not read it.
+# audit log names people and internal reasons, and tenant API tokens must not read it. The
+# badge designer replaces a badge's image, which only those who edit badges may do.
 PINNED_ACCESS = {
     ("GET", "/console/tenants/{slug:str}/audit"): "members:manage",
     ("GET", "/console/tenants/{slug:str}/audit.csv"): "members:manage",
@@ -66,6 +68,9 @@ PINNED_ACCESS = {
     ("GET", "/console/audit.csv"): "alliance:manage",
     ("GET", "/api/v1/tenants/{slug:str}/audit"): "members:manage",
     ("GET", "/api/v1/tenants/{slug:str}/audit.csv"): "members:manage",
+    ("GET", f"{DESIGNER}/design"): "achievement:edit",
+    ("POST", f"{DESIGNER}/design/preview"): "achievement:edit",
+    ("POST", f"{DESIGNER}/image"): "achievement:edit",
 }
 
 PARAMETER = re.compile(r"\{(\w+):(\w+)\}")
