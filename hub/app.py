@@ -21,6 +21,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from federation import controllers as federation_controllers
 from hub import console, console_achievements, verification
 from hub import controllers as hub_controllers
 from hub.auth import controllers as auth_controllers
@@ -143,6 +144,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *auth_controllers.ROUTES,
             *console.ROUTES,
             *console_achievements.ROUTES,
+            *federation_controllers.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"access": "public"}
             ),
