@@ -20,6 +20,7 @@ from hub.credentials.report import CheckId, CheckStatus
 from hub.errors import ConflictError, InvalidInputError, NotFoundError
 from hub.settings import Settings
 from hub.tables import AuditEvent
+from tenants.seed import seed_alliance
 from tenants.tables import Tenant
 from tests.factories import make_achievement, make_award, make_tenant, make_token
 
@@ -409,3 +410,17 @@ async def test_console_suspends_member(
     assert other.status == "active"
     assert latest is not None
     assert latest.version == 3
+
+
+async def test_seed_signs_first_version_once(db: str, settings: Settings) -> None:
+    await seed_alliance(settings)
+    await seed_alliance(settings)
+
+    rows = await RegistryVersion.objects()
+    document = json.loads(rows[0].document_text)
+    statuses = {entry["membershipStatus"] for entry in document["credentialSubject"]["member"]}
+    assert len(rows) == 1
+    assert rows[0].created_by == "seed"
+    assert len(document["credentialSubject"]["member"]) == 9
+    assert statuses == {"active"}
+    assert (await verify_registry(settings, rows[0].document_text)).valid is True
