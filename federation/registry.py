@@ -35,17 +35,15 @@ from tenants.tables import Tenant
 
 log = structlog.get_logger(__name__)
 
-# NOTE: JSON-LD contexts are identifiers that the hub never fetches; this one names a path on
-# the alliance's own domain, which should serve the same file (``CONTEXT_PATH`` on every hub
-# serves it too). Changing the file means a new URL, because its SHA-256 is pinned.
+# NOTE: The hub never fetches JSON-LD contexts, so this URL is only an identifier. It names a
+# path on the alliance's own domain, which should serve the same file as ``CONTEXT_PATH`` does
+# on every hub. Changing the file needs a new URL, because its SHA-256 is pinned.
 REGISTRY_CONTEXT = "https://eunice-university.eu/ns/trust-registry/v1"
-REGISTRY_CONTEXT_FILE = "eunice-trust-registry-v1.jsonld"
 REGISTRY_CREDENTIAL_TYPE = "TrustRegistryCredential"
 REGISTRY_SUBJECT_TYPE = "TrustRegistry"
 WELL_KNOWN_PATH = "/.well-known/eunice-registry.json"
 CONTEXT_PATH = "/federation/contexts/trust-registry-v1.jsonld"
 ACTIVE, SUSPENDED = "active", "suspended"
-MEMBERSHIP_STATUSES = (ACTIVE, SUSPENDED)
 
 
 def registry_url(settings: Settings) -> str:

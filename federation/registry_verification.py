@@ -2,8 +2,8 @@
 
 The verifier (:mod:`hub.credentials.verifier`) checks contexts, undefined terms, the Data
 Integrity proof, the alliance's key and the validity period of any credential. Its type check
-accepts only Open Badges credential types and status lists, so for a registry this module
-replaces that one check with the registry's own type rule; every other check stays as reported.
+accepts only Open Badges credential types and status lists. For a registry, this module replaces
+that one check with the registry's own type rule and keeps every other check as reported.
 """
 
 from __future__ import annotations
@@ -38,7 +38,10 @@ def registry_type_check(document: Mapping[str, Any]) -> Check:
     required = ("VerifiableCredential", REGISTRY_CREDENTIAL_TYPE)
     missing = [name for name in required if name not in names]
     if missing:
-        message = f"type {names} lacks {', '.join(missing)}, so this is no trust registry"
+        message = (
+            f"type {names} is missing {', '.join(missing)}; a trust registry has the types "
+            f"{' and '.join(required)}"
+        )
         return Check(CheckId.TYPE, CheckStatus.FAILED, message)
     if not isinstance(contexts, list) or REGISTRY_CONTEXT not in contexts:
         message = f"the @context does not include {REGISTRY_CONTEXT}, which defines the registry"

@@ -21,8 +21,9 @@ class Membership(Table):
 class RegistryVersion(Table):
     """One signed version of an alliance's trust registry, stored as the exact signed text.
 
-    A new version is signed in the transaction of every membership change, so the latest version
-    always lists the memberships as they are.
+    The membership services sign a new version in the transaction of each change, so the latest
+    version lists the memberships as they are. The demo seed creates memberships directly and
+    then signs one version for all of them.
     """
 
     alliance = ForeignKey(references=Tenant, on_delete=OnDelete.cascade, index=True)

@@ -1,8 +1,8 @@
 """The trust check of a verification: is the issuer a member in good standing of an alliance?
 
-The answer comes from the latest signed trust registry of each alliance on this hub
-(:mod:`federation.registry`), read from the database by the web process after the worker pool
-has checked the signature. The check passes for an active member (and for the alliance itself),
+The check reads the latest signed trust registry of each alliance on this hub
+(:mod:`federation.registry`) from the database, in the web process, after the worker pool has
+checked the signature. The check passes for an active member (and for the alliance itself),
 fails for a suspended member, and warns when no registry lists the issuer. A warning keeps the
 report valid: an unknown issuer's signature can be correct, and the person reading the report
 still sees that nobody vouches for the issuer.
