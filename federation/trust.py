@@ -23,9 +23,12 @@ _SIGNATURE_VERIFIED = (CheckStatus.PASSED, CheckStatus.WARNING)
 
 
 async def add_trust_check(settings: Settings, report: VerificationReport) -> VerificationReport:
-    """Insert the trust check before the status check, which stays the last of the report."""
+    """Insert the trust check before the status check, which stays the last of the report.
+
+    A trust check already in the report is replaced, so the report has exactly one.
+    """
     trust = await check_trust(settings, report)
-    checks = list(report.checks)
+    checks = [check for check in report.checks if check.check is not CheckId.TRUST]
     position = next(
         (index for index, check in enumerate(checks) if check.check is CheckId.STATUS),
         len(checks),
