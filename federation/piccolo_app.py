@@ -2,12 +2,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from federation.tables import Membership
+from federation.tables import Membership, RegistryVersion
 
 APP_CONFIG = AppConfig(
     app_name="federation",
     migrations_folder_path=str(Path(__file__).parent.parent / "migrations" / "federation"),
-    table_classes=[Membership],
+    table_classes=[Membership, RegistryVersion],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Date, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from tenants.tables import Tenant
@@ -16,3 +16,18 @@ class Membership(Table):
     status = Varchar(length=16, default="active")
     member_since = Date()
     created_at = Timestamptz()
+
+
+class RegistryVersion(Table):
+    """One signed version of an alliance's trust registry, stored as the exact signed text.
+
+    The membership services sign a new version in the transaction of each change, so the latest
+    version lists the memberships as they are. The demo seed creates memberships directly and
+    then signs one version for all of them.
+    """
+
+    alliance = ForeignKey(references=Tenant, on_delete=OnDelete.cascade, index=True)
+    version = Integer()
+    document_text = Text()
+    created_at = Timestamptz()
+    created_by = Varchar(length=255)

@@ -21,6 +21,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from federation import controllers as federation_controllers
 from hub import console, console_achievements, queue, verification
 from hub import controllers as hub_controllers
 from hub.audit_log import controllers as audit_controllers
@@ -155,6 +156,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *designer_controllers.ROUTES,
             *audit_controllers.ROUTES,
             *mail_controllers.ROUTES,
+            *federation_controllers.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"access": "public"}
             ),

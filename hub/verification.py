@@ -3,7 +3,7 @@
 Keys and status lists of this hub's tenants come from the database; remote did:web documents
 and remote status lists are not fetched. The JSON-LD and signature work runs in worker processes
 (see :class:`~hub.credentials.verifier.pool.VerificationPool`), so that it does not block the event
-loop. Parsing, key resolution and the status check stay in the web process.
+loop. Parsing, key resolution, the status check and the trust check stay in the web process.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
+from federation.trust import add_trust_check
 from hub.credentials.keys import ChainResolver, DidKeyResolver
 from hub.credentials.report import UnreadableCredentialError, VerificationReport
 from hub.credentials.verifier import verify_credential
@@ -64,7 +65,7 @@ async def verify(
     """
     verify_function = verify_credential if in_process else _pool.verify_credential
     try:
-        return await verify_function(
+        report = await verify_function(
             data,
             key_resolver(settings),
             now=now,
@@ -74,6 +75,8 @@ async def verify(
         raise InvalidInputError(str(error), code="unreadable-credential") from error
     except PoolBusyError as error:
         raise VerificationBusyError(str(error), error.retry_after_seconds) from error
+    # The trust registries are in the database, so the trust check runs here, not in a worker.
+    return await add_trust_check(settings, report)
 
 
 def shutdown_verification_workers() -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import structlog
 
+from federation.registry import ensure_current_registry
 from federation.tables import Membership
 from hub.audit import record_event
 from hub.badge_image import render_badge_svg
@@ -48,6 +49,7 @@ async def seed_alliance(settings: Settings) -> None:
             actor=SEED_ACTOR,
         )
         await _ensure_membership(alliance, tenant)
+    await ensure_current_registry(settings, alliance, actor=SEED_ACTOR)
     for achievement in seed_data.ACHIEVEMENTS:
         await _ensure_achievement(achievement)
     await _seed_awards(settings)

@@ -27,6 +27,7 @@ class CheckId(StrEnum):
     JWT_CLAIMS = "jwt-claims"
     VALIDITY_WINDOW = "validity-window"
     STATUS = "status"
+    TRUST = "trust"
 
 
 class CheckStatus(StrEnum):

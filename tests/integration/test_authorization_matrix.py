@@ -17,6 +17,8 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
+from federation.memberships import add_member
+from federation.tables import RegistryVersion
 from hub.app import create_app
 from hub.auth import login
 from hub.auth.principal import SESSION_COOKIE
@@ -228,3 +230,38 @@ async def test_authorization_matrix(
     assert mismatches == []
     assert checked > 200
     assert await Tenant.count() == 2
+
+
+async def test_alliance_routes_with_an_alliance(
+    settings: Settings, db: str, callers: dict[str, dict[str, str]]
+) -> None:
+    """The federation routes again, with an alliance present, so that allowed calls reach it."""
+    alliance = await make_tenant(settings, "eunice", kind="alliance")
+    await add_member(settings, alliance, OWN, "test")
+    routes = [
+        ("GET", "/.well-known/eunice-registry.json", "public"),
+        ("GET", "/federation/registry", "public"),
+        ("GET", "/console/federation/members", "alliance:manage"),
+        ("POST", "/console/federation/members/uphf/suspend", "alliance:manage"),
+        ("GET", "/api/v1/federation/members", "alliance:manage"),
+        ("POST", "/api/v1/federation/members/uphf/suspend", "alliance:manage"),
+        ("POST", "/api/v1/federation/members", "alliance:manage"),
+    ]
+    app = create_app(settings, db)
+    transport = httpx.ASGITransport(app=app)
+    mismatches = []
+    async with httpx.AsyncClient(transport=transport, base_url=settings.public_url) as client:
+        for method, path, access in routes:
+            endpoint = Endpoint(method, path, access, path)
+            for caller in CALLERS:
+                acting_as = caller
+                if path.startswith("/api/") and "user" in callers[caller]:
+                    acting_as = "anonymous"
+                allowed = acting_as in EXPECTED_IN_OWN_TENANT[access]
+                response = await send(client, settings, endpoint, path, callers[caller])
+                if denied(response) == allowed or response.status_code == 500:
+                    mismatches.append(f"{method} {path} as {caller}: {response.status_code}")
+
+    assert mismatches == []
+    # Every body was empty, so no call changed a membership or signed a registry version.
+    assert await RegistryVersion.count() == 1
