@@ -24,6 +24,7 @@ ACTIONS = frozenset(
         "role:revoked",
         "user:signed-in",
         "tenant:provisioned",
+        "certificate:updated",
     }
 )
 
