@@ -1,15 +1,14 @@
 """Certificate services: the PDF of an issued award, the console preview, and design changes.
 
-Rendering is CPU-bound, so it runs in worker threads, at most one per CPU core at a time. PDFs
-are cached in memory by a hash of everything they show (``render.content_digest``), so a
-changed design, achievement or label renders anew while repeated downloads cost a lookup.
+Rendering is CPU-bound, so it runs in a worker thread and the event loop stays free. PDFs are
+cached in memory by a hash of everything they show (``render.content_digest``), so a changed
+design, achievement or label renders anew while repeated downloads cost a lookup.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import uuid
 import weakref
 from collections import OrderedDict
@@ -42,6 +41,10 @@ log = structlog.get_logger(__name__)
 
 # A certificate PDF is about 30 KiB, so this holds about a thousand of them.
 CACHE_MAX_BYTES = 32 * 1024 * 1024
+# WeasyPrint holds the GIL for most of a rendering: in benchmarks/certificates.py two threads
+# render no more PDFs per second than one. More threads would only take time from the event
+# loop, so a process renders one PDF at a time; more PDFs per second need more processes.
+RENDER_SLOTS = 1
 # Fixed so that a preview's QR code never names a real credential.
 PREVIEW_AWARD_ID = uuid.UUID(int=0)
 
@@ -98,11 +101,11 @@ _render_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Sema
 
 
 async def render_in_thread(content: CertificateContent, credential_text: str) -> bytes:
-    """Render in a worker thread, with at most one rendering per CPU core at a time."""
+    """Render in a worker thread, at most ``RENDER_SLOTS`` renderings at a time."""
     loop = asyncio.get_running_loop()
     slots = _render_slots.get(loop)
     if slots is None:
-        slots = _render_slots[loop] = asyncio.Semaphore(os.cpu_count() or 1)
+        slots = _render_slots[loop] = asyncio.Semaphore(RENDER_SLOTS)
     async with slots:
         return await asyncio.to_thread(render_pdf, content, credential_text)
 
