@@ -1,10 +1,10 @@
 """Benchmark: render PDF certificates with WeasyPrint, alone, in threads, and over HTTP.
 
-Prints a table with the median and 95th percentile wall time per PDF, the CPU time per PDF of
-the whole process (which other load on the machine does not inflate), the PDFs per second, how
-late a 10 ms timer on the event loop fires while PDFs render ("loop p95", in ms), and the peak
-resident memory of the process after each phase (it only grows, so each row shows the peak so
-far). The certificate is a real signed award of a tenant with a logo, signatory and
+Prints one table row per phase. The columns are the median and 95th percentile wall time per
+PDF, and the CPU time per PDF of the whole process, which other load on the machine does not
+inflate. Then come the PDFs per second and, while PDFs render, the 95th percentile delay of a
+10 ms timer on the event loop ("loop p95", in ms). The last column is the peak resident memory
+of the process so far. The certificate is a real signed award of a tenant with a logo, signatory and
 wording.
 
     .venv/bin/python benchmarks/certificates.py [--count 40]

@@ -56,7 +56,7 @@ def qr_codes(pdf: bytes) -> list[str]:
 
 @contextmanager
 def counting_http_server() -> Iterator[tuple[str, list[str]]]:
-    """Answer every GET on loopback with a stylesheet and list the paths requested.
+    """Serve a stylesheet on loopback for every GET, listing the paths requested.
 
     A test that finds the list empty has proved that nothing was fetched from this server.
     """

@@ -1,4 +1,4 @@
-"""What a certificate says: texts in the earner's language, dates, level and images.
+"""The content of a certificate: texts in the earner's language, dates, level and images.
 
 ``build_content`` gathers everything the PDF template shows into one value, so that the
 rendered PDF depends only on that value and the credential text (see ``render.content_digest``).
@@ -20,8 +20,8 @@ from tenants import identity
 from tenants.services import credential_url
 from tenants.tables import Achievement, Award, Tenant
 
-# Long texts are cut so that a certificate always fits on one A4 page. Achievement names and
-# descriptions may hold up to 10,000 characters; the credential page shows them whole.
+# Long texts are cut so that a certificate always fits on one A4 page, because achievement names
+# and descriptions may contain up to 10,000 characters. The credential page shows them whole.
 MAX_NAME_LENGTH = 150
 MAX_DESCRIPTION_LENGTH = 480
 
@@ -159,7 +159,7 @@ def _optional_date(moment: date | None, language: str) -> str | None:
 
 
 def _json_value(value: Any) -> Any:
-    """Return a JSONB column's value; a row saved in this process holds JSON text instead."""
+    """Return a JSONB column's value; a row saved in this process contains JSON text instead."""
     if isinstance(value, str) and value[:1] in ("{", "["):
         return json.loads(value)
     return value

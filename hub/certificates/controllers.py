@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
+import structlog
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -20,6 +21,8 @@ from hub.errors import InvalidInputError
 from hub.pages import language_of, render
 from hub.settings import Settings
 from tenants.services import get_tenant
+
+log = structlog.get_logger(__name__)
 
 PDF = "application/pdf"
 # Browsers and proxies may keep a certificate for five minutes, the same delay after which
@@ -93,6 +96,7 @@ class CertificateConsoleController(Controller):
                 tenant, form, logo, form.get("remove_logo") == "on", viewer.actor
             )
         except InvalidInputError as error:
+            log.info("certificate_design_rejected", tenant=slug, code=error.code)
             # The form is shown again with what was typed, so nothing has to be typed twice.
             return await _render_form(request, tenant, _submitted(form), error=error.message)
         return Redirect(f"/console/tenants/{slug}/certificate?done=saved", status_code=303)

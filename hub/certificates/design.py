@@ -35,7 +35,7 @@ _ACTIVE_ELEMENTS = frozenset({"script", "foreignObject", "iframe", "embed", "obj
 
 @dataclass(frozen=True)
 class CertificateDesign:
-    """How a tenant's certificates look; texts by language code (``fr``, ``en``)."""
+    """The look of a tenant's certificates, with texts by language code (``fr``, ``en``)."""
 
     primary_color: str = DEFAULT_PRIMARY_COLOR
     accent_color: str = DEFAULT_ACCENT_COLOR
@@ -51,7 +51,7 @@ class CertificateDesign:
 def design_of(tenant: Tenant) -> CertificateDesign:
     """Return the tenant's stored design, with the default for each missing or invalid value."""
     settings = tenant.settings
-    # A row saved in this process, rather than read back, holds JSON text instead of a dict.
+    # A row saved in this process, rather than read back, contains JSON text instead of a dict.
     if isinstance(settings, str):
         settings = json.loads(settings or "{}")
     stored = settings.get("certificate") if isinstance(settings, Mapping) else None
@@ -154,7 +154,7 @@ def prepare_logo(upload: bytes) -> str:
     """Check an uploaded SVG or PNG logo and return the sanitised SVG document to store.
 
     A logo with a script, an event handler or other active content is rejected instead of
-    silently cleaned, so that the administrator sees that the file was unsafe.
+    silently cleaned, so that the error tells the administrator that the file was unsafe.
     """
     if upload.startswith(PNG_SIGNATURE):
         svg = prepare_uploaded_image(None, upload)

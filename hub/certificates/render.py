@@ -54,7 +54,8 @@ def render_certificate(
 ) -> bytes:
     """Render the PDF certificate of ``award`` in ``language`` (``fr`` or ``en``).
 
-    CPU-bound work of a few tens of milliseconds: call it from a worker thread in async code.
+    This takes about 0.15 s of CPU time (benchmarks/certificates.py), so async code calls it
+    in a worker thread.
     """
     content = build_content(settings, tenant, achievement, award, language, is_preview=is_preview)
     return render_pdf(content, award.credential_text, fetcher)

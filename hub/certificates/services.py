@@ -39,11 +39,11 @@ from tenants.tables import Achievement, Award, Tenant
 
 log = structlog.get_logger(__name__)
 
-# A certificate PDF is about 30 KiB, so this holds about a thousand of them.
+# A certificate PDF is about 35 KiB, so the cache keeps about a thousand of them.
 CACHE_MAX_BYTES = 32 * 1024 * 1024
-# WeasyPrint holds the GIL for most of a rendering: in benchmarks/certificates.py two threads
-# render no more PDFs per second than one. More threads would only take time from the event
-# loop, so a process renders one PDF at a time; more PDFs per second need more processes.
+# WeasyPrint holds the GIL for most of a rendering, so in benchmarks/certificates.py two threads
+# render barely more PDFs per second than one while the event loop falls further behind. A
+# process therefore renders one PDF at a time, and more PDFs per second need more processes.
 RENDER_SLOTS = 1
 # Fixed so that a preview's QR code never names a real credential.
 PREVIEW_AWARD_ID = uuid.UUID(int=0)

@@ -1,8 +1,8 @@
-"""PDF certificates of issued awards: what they say, what they embed, and what they refuse."""
+"""PDF certificates of issued awards: their texts, embedded credential, QR code and metadata,
+and the URLs they reject."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -156,7 +156,7 @@ async def test_pdf_metadata(client: AsyncClient, issued: Issued) -> None:
     response = await client.get(issued.pdf_path, params={"lang": "en"})
     info = metadata(response.content)
 
-    assert info.title == "Campus welcome – Ada Lovelace"
+    assert info.title == "Campus welcome \u2013 Ada Lovelace"
     assert info.author == "University UPHF"
     assert catalog(response.content)["/Lang"] == "en"
 
@@ -249,9 +249,7 @@ _DESIGN = {
 }
 
 
-async def test_wording_markup_is_text_and_fetches_nothing(
-    issued: Issued, settings: Settings
-) -> None:
+async def test_wording_markup_stays_text(issued: Issued, settings: Settings) -> None:
     with counting_http_server() as (server_url, requests):
         wording = (
             f"<script>alert(1)</script> <img src={server_url}/tracker.png> "
@@ -268,11 +266,11 @@ async def test_wording_markup_is_text_and_fetches_nothing(
     text = pdf_text(pdf)
     assert "<script>alert(1)</script>" in text
     assert f"<img src={server_url}/tracker.png>" in text
-    assert fetcher.refused == []
+    assert fetcher.rejected == []
     assert requests == []
 
 
-async def test_fetcher_refuses_remote_urls(issued: Issued, settings: Settings) -> None:
+async def test_fetcher_rejects_remote_urls(issued: Issued, settings: Settings) -> None:
     from weasyprint import HTML
 
     fetcher = InlineOnlyFetcher()
@@ -284,16 +282,16 @@ async def test_fetcher_refuses_remote_urls(issued: Issued, settings: Settings) -
 
         HTML(string=html, url_fetcher=fetcher).write_pdf()
 
-    assert fetcher.refused == [f"{server_url}/style.css", f"{server_url}/tracker.png"]
+    assert fetcher.rejected == [f"{server_url}/style.css", f"{server_url}/tracker.png"]
     assert requests == []
 
 
-async def test_fetcher_refuses_local_files(issued: Issued) -> None:
+async def test_fetcher_rejects_local_files(issued: Issued) -> None:
     from weasyprint import HTML
 
     fetcher = InlineOnlyFetcher()
 
     pdf = HTML(string='<img src="file:///etc/passwd"><p>text</p>', url_fetcher=fetcher).write_pdf()
 
-    assert fetcher.refused == ["file:///etc/passwd"]
+    assert fetcher.rejected == ["file:///etc/passwd"]
     assert "root:" not in pdf_text(pdf)

@@ -88,7 +88,7 @@ def test_fetcher_decodes_image_data_uri() -> None:
 
     assert body == svg
     assert content_type == "image/svg+xml"
-    assert fetcher.refused == []
+    assert fetcher.rejected == []
 
 
 @pytest.mark.parametrize(
@@ -103,10 +103,10 @@ def test_fetcher_decodes_image_data_uri() -> None:
         "data:image/png;base64,@@@",
     ],
 )
-def test_fetcher_refuses(url: str) -> None:
+def test_fetcher_rejects(url: str) -> None:
     fetcher = InlineOnlyFetcher()
 
     with pytest.raises(URLFetchingError), fetch(fetcher, url):
         pass
 
-    assert fetcher.refused == [url]
+    assert fetcher.rejected == [url]
