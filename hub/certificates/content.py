@@ -77,8 +77,10 @@ def build_content(
 ) -> CertificateContent:
     """Collect the texts and images of ``award``'s certificate in ``language``.
 
-    Texts come from the achievement's published content (its working copy before the first
-    publication) in ``language``, then English, then French.
+    The badge's name and description are the ones the credential signed when it was issued in
+    ``language``. Otherwise they and the level names come from the achievement's published
+    content (its working copy before the first publication) in ``language``, then English,
+    then French.
     """
     published = _json_value(achievement.published) or {}
     texts = {
@@ -87,14 +89,13 @@ def build_content(
     }
     design = design_of(tenant)
     credential = _credential_of(award)
+    name, description = _badge_texts(credential, texts, language)
     issued_at = _credential_date(credential, "validFrom") or award.issued_at
     return CertificateContent(
         language=language,
         earner_name=award.recipient_name,
-        badge_name=_shorten(localized(texts["name"], language), MAX_NAME_LENGTH),
-        badge_description=_shorten(
-            localized(texts["description"], language), MAX_DESCRIPTION_LENGTH
-        ),
+        badge_name=_shorten(name, MAX_NAME_LENGTH),
+        badge_description=_shorten(description, MAX_DESCRIPTION_LENGTH),
         badge_image_uri=svg_data_uri(texts["image_svg"]),
         issuer_name=identity.issuer_profile(settings, tenant, language).name,
         issued_on=format_date(issued_at, language),
@@ -107,6 +108,23 @@ def build_content(
         wording=localized(design.wording, language),
         is_preview=is_preview,
     )
+
+
+def _badge_texts(
+    credential: Mapping[str, Any], texts: Mapping[str, Any], language: str
+) -> tuple[str, str]:
+    """Return the badge's name and description, preferring what the credential signed.
+
+    A revision published after the award may have changed the achievement's texts, while the
+    certificate must show what the credential states.
+    """
+    subject = credential.get("credentialSubject")
+    signed = subject.get("achievement") if isinstance(subject, Mapping) else None
+    if isinstance(signed, Mapping) and signed.get("inLanguage") == language:
+        name, description = signed.get("name"), signed.get("description")
+        if isinstance(name, str) and isinstance(description, str) and name and description:
+            return name, description
+    return localized(texts["name"], language), localized(texts["description"], language)
 
 
 _CONTENT_FIELDS = ("name", "description", "image_svg", "levels")

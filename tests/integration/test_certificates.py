@@ -121,6 +121,24 @@ async def test_certificate_in_english(client: AsyncClient, issued: Issued) -> No
     assert "Level achieved Advanced" in text
 
 
+async def test_revised_badge_keeps_signed_texts(client: AsyncClient, issued: Issued) -> None:
+    row = (
+        await Achievement.objects()
+        .output(load_json=True)
+        .get(Achievement.id == issued.achievement.id)
+    )
+    revised = {**row.published, "name": {"fr": "Nouveau nom", "en": "New name"}}
+    await Achievement.update({Achievement.published: revised}).where(Achievement.id == row.id)
+
+    english = pdf_text((await client.get(issued.pdf_path, params={"lang": "en"})).content)
+    french = pdf_text((await client.get(issued.pdf_path, params={"lang": "fr"})).content)
+
+    # The credential was issued in English, so its signed English texts win over the revision.
+    assert "Campus welcome" in english
+    assert "New name" not in english
+    assert "Nouveau nom" in french
+
+
 async def test_certificate_is_one_page(client: AsyncClient, issued: Issued) -> None:
     response = await client.get(issued.pdf_path)
 
