@@ -29,6 +29,7 @@ from hub.auth import controllers as auth_controllers
 from hub.auth.login import OidcClient, derive_key
 from hub.auth.principal import authorize
 from hub.auth.tokens import AccessTokenValidator, IdTokenValidator, JwksCache
+from hub.certificates import controllers as certificate_controllers
 from hub.credentials import jsonld
 from hub.database import configure_engine
 from hub.designer import controllers as designer_controllers
@@ -157,6 +158,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *audit_controllers.ROUTES,
             *mail_controllers.ROUTES,
             *federation_controllers.ROUTES,
+            *certificate_controllers.ROUTES,
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"access": "public"}
             ),

@@ -41,6 +41,7 @@ ACTIONS = frozenset(
         "credential:claimed",
         "mail-template:updated",
         "mail-template:reset",
+        "certificate:updated",
     }
 )
 

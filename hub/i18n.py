@@ -86,6 +86,73 @@ MESSAGES: dict[str, dict[str, str]] = {
         "credential.details": "Details",
         "credential.download": "Download",
         "credential.json": "credential (JSON-LD)",
+        "credential.certificate": "Download PDF certificate",
+        "certificate.heading": "Certificate of achievement",
+        "certificate.awarded_to": "This certificate is awarded to",
+        "certificate.for_badge": "for earning the badge",
+        "certificate.level": "Level achieved",
+        "certificate.issued_on": "Issued on",
+        "certificate.valid_until": "Valid until",
+        "certificate.issued_by": "Issued by",
+        "certificate.verify": "Verify this certificate",
+        "certificate.verify_help": (
+            "Scan the code or open the address above. The signed Open Badges 3.0 credential is "
+            "attached to this PDF as credential.json."
+        ),
+        "certificate.preview": "Preview · not a credential",
+        "certificate.subject": "Certificate of the badge {badge} awarded to {name} by {issuer}",
+        "certificate.attachment": (
+            "Signed Open Badges 3.0 credential (OpenBadgeCredential, JSON-LD)"
+        ),
+        "certificate.sample_name": "Alex Sample",
+        "certificate.sample_badge": "Sample badge",
+        "certificate.sample_description": (
+            "This university has no badge yet, so the preview shows this sample."
+        ),
+        "certificate.sample_attachment": (
+            "This is a preview. A real certificate embeds the signed OpenBadgeCredential here."
+        ),
+        "tenant.certificate": "PDF certificate",
+        "certificate_form.title": "PDF certificate",
+        "certificate_form.lead": (
+            "Each issued badge has a PDF certificate in the earner's language, with a QR code to "
+            "its verification page and the signed credential attached. Choose how your "
+            "university's certificates look."
+        ),
+        "certificate_form.colors": "Colours",
+        "certificate_form.primary_color": "Main colour (names and frame)",
+        "certificate_form.accent_color": "Accent colour (heading and lines)",
+        "certificate_form.color_help": "Write colours as #rrggbb, for example #1d3557.",
+        "certificate_form.layout": "Layout",
+        "certificate_form.layout.classic": "Classic: double frame, centred texts",
+        "certificate_form.layout.modern": "Modern: coloured band on the left",
+        "certificate_form.signatory": "Signatory",
+        "certificate_form.signatory_name": "Name of the signatory (leave empty for no signature)",
+        "certificate_form.signatory_title_fr": "Title of the signatory in French",
+        "certificate_form.signatory_title_en": "Title of the signatory in English",
+        "certificate_form.wording": "Wording",
+        "certificate_form.wording_help": (
+            "Plain text shown under the badge, at most {max} characters and {lines} lines per "
+            "language."
+        ),
+        "certificate_form.wording_fr": "Wording in French",
+        "certificate_form.wording_en": "Wording in English",
+        "certificate_form.logo": "Logo",
+        "certificate_form.logo_help": (
+            "An SVG file of at most 512 KiB or a PNG file of at most 1 MiB. Without a logo the "
+            "certificate shows the university's name."
+        ),
+        "certificate_form.logo_current": "Current logo",
+        "certificate_form.logo_none": "No logo yet: certificates show the university's name.",
+        "certificate_form.logo_file": "New logo (SVG or PNG)",
+        "certificate_form.remove_logo": "Remove the logo",
+        "certificate_form.save": "Save the design",
+        "certificate_form.saved": "The certificate design is saved.",
+        "certificate_form.preview": "Preview",
+        "certificate_form.preview_help": (
+            "The preview uses a sample earner and your first badge; it stores nothing."
+        ),
+        "certificate_form.error": "Nothing was saved:",
         "error.back": "Back to the universities",
         "award.title": "Issued credential",
         "award.recipient": "Recipient",
@@ -351,6 +418,79 @@ MESSAGES: dict[str, dict[str, str]] = {
         "credential.details": "Détails",
         "credential.download": "Télécharger",
         "credential.json": "attestation (JSON-LD)",
+        "credential.certificate": "Télécharger le certificat PDF",
+        "certificate.heading": "Certificat de réussite",
+        "certificate.awarded_to": "Ce certificat est décerné à",
+        "certificate.for_badge": "pour l'obtention du badge",
+        "certificate.level": "Niveau atteint",
+        "certificate.issued_on": "Délivré le",
+        "certificate.valid_until": "Valable jusqu'au",
+        "certificate.issued_by": "Délivré par",
+        "certificate.verify": "Vérifier ce certificat",
+        "certificate.verify_help": (
+            "Scannez le code ou ouvrez l'adresse ci-dessus. L'attestation Open Badges 3.0 signée "
+            "est jointe à ce PDF sous le nom credential.json."
+        ),
+        "certificate.preview": "Aperçu · sans valeur",
+        "certificate.subject": "Certificat du badge {badge} décerné à {name} par {issuer}",
+        "certificate.attachment": (
+            "Attestation Open Badges 3.0 signée (OpenBadgeCredential, JSON-LD)"
+        ),
+        "certificate.sample_name": "Camille Exemple",
+        "certificate.sample_badge": "Badge d'exemple",
+        "certificate.sample_description": (
+            "Cette université n'a pas encore de badge : l'aperçu montre cet exemple."
+        ),
+        "certificate.sample_attachment": (
+            "Ceci est un aperçu. Un vrai certificat contient ici l'attestation OpenBadgeCredential "
+            "signée."
+        ),
+        "tenant.certificate": "Certificat PDF",
+        "certificate_form.title": "Certificat PDF",
+        "certificate_form.lead": (
+            "Chaque badge délivré a un certificat PDF dans la langue de son ou sa titulaire, avec "
+            "un QR code vers sa page de vérification et l'attestation signée en pièce jointe. "
+            "Choisissez l'apparence des certificats de votre université."
+        ),
+        "certificate_form.colors": "Couleurs",
+        "certificate_form.primary_color": "Couleur principale (noms et cadre)",
+        "certificate_form.accent_color": "Couleur d'accent (titre et filets)",
+        "certificate_form.color_help": (
+            "Écrivez les couleurs sous la forme #rrggbb, par exemple #1d3557."
+        ),
+        "certificate_form.layout": "Mise en page",
+        "certificate_form.layout.classic": "Classique : double cadre, textes centrés",
+        "certificate_form.layout.modern": "Moderne : bandeau de couleur à gauche",
+        "certificate_form.signatory": "Signataire",
+        "certificate_form.signatory_name": "Nom du ou de la signataire (vide : pas de signature)",
+        "certificate_form.signatory_title_fr": "Fonction du ou de la signataire en français",
+        "certificate_form.signatory_title_en": "Fonction du ou de la signataire en anglais",
+        "certificate_form.wording": "Texte",
+        "certificate_form.wording_help": (
+            "Texte brut affiché sous le badge, {max} caractères et {lines} lignes au plus par "
+            "langue."
+        ),
+        "certificate_form.wording_fr": "Texte en français",
+        "certificate_form.wording_en": "Texte en anglais",
+        "certificate_form.logo": "Logo",
+        "certificate_form.logo_help": (
+            "Un fichier SVG de 512 Kio au plus ou un fichier PNG de 1 Mio au plus. Sans logo, le "
+            "certificat affiche le nom de l'université."
+        ),
+        "certificate_form.logo_current": "Logo actuel",
+        "certificate_form.logo_none": (
+            "Pas encore de logo : les certificats affichent le nom de l'université."
+        ),
+        "certificate_form.logo_file": "Nouveau logo (SVG ou PNG)",
+        "certificate_form.remove_logo": "Supprimer le logo",
+        "certificate_form.save": "Enregistrer l'apparence",
+        "certificate_form.saved": "L'apparence du certificat est enregistrée.",
+        "certificate_form.preview": "Aperçu",
+        "certificate_form.preview_help": (
+            "L'aperçu utilise un·e titulaire fictif·ve et votre premier badge ; il n'enregistre "
+            "rien."
+        ),
+        "certificate_form.error": "Rien n'a été enregistré :",
         "error.back": "Retour aux universités",
         "award.title": "Attestation délivrée",
         "award.recipient": "Titulaire",

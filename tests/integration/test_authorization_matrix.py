@@ -265,3 +265,19 @@ async def test_alliance_routes_with_an_alliance(
     assert mismatches == []
     # Every body was empty, so no call changed a membership or signed a registry version.
     assert await RegistryVersion.count() == 1
+# Access levels that are part of a route's contract. The matrix above checks who gets in; this
+# table fails when such a route disappears or its level changes.
+CONTRACT_ACCESS = {
+    ("GET", "/credentials/{award_id:uuid}/certificate.pdf"): "public",
+    ("GET", "/console/tenants/{slug:str}/certificate"): "members:manage",
+    ("POST", "/console/tenants/{slug:str}/certificate"): "members:manage",
+    ("GET", "/console/tenants/{slug:str}/certificate/preview.pdf"): "members:manage",
+}
+
+
+async def test_contract_routes_keep_access(settings: Settings, db: str) -> None:
+    app = create_app(settings, db)
+
+    declared = {(endpoint.method, endpoint.path): endpoint.access for endpoint in endpoints(app)}
+
+    assert {route: declared.get(route) for route in CONTRACT_ACCESS} == CONTRACT_ACCESS
