@@ -52,7 +52,7 @@ async def test_award_returns_signed_credential(client: AsyncClient, settings: Se
     identifier = credential["credentialSubject"]["identifier"][0]
     assert identifier["type"] == "IdentityObject"
     assert identifier["identityHash"].startswith("sha256$")
-    assert "ada@example.org" not in json.dumps(credential).lower()
+    assert "ada.lovelace@example.org" not in json.dumps(credential).lower()
     assert schema.validate_credential(credential) == []
 
 
