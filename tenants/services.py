@@ -535,3 +535,80 @@ async def credential_jwt(settings: Settings, tenant: Tenant, award: Award) -> st
     await Award.update({Award.jwt: token}).where(Award.id == award.id, Award.jwt.is_null())
     award.jwt = token
     return token
+
+
+@dataclass(frozen=True)
+class AwardDraft:
+    """One award of a batch to sign; its status entries were allocated for ``award_id``."""
+
+    award_id: uuid.UUID
+    email: str
+    name: str
+    language: str
+    valid_from: datetime
+    credential_status: list[dict[str, Any]]
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+
+async def sign_award_drafts(
+    settings: Settings,
+    tenant: Tenant,
+    achievement: Achievement,
+    drafts: list[AwardDraft],
+    signed_at: datetime,
+) -> list[Award]:
+    """Build and sign a batch of awards without storing them: the batch form of ``sign_award``.
+
+    It differs where batches need it: the caller allocates the status entries of the whole batch
+    at once (``status.allocate_entries_batch``), ``validFrom`` may be earlier than the proof's
+    ``created`` (an issue date given in an uploaded file), and ``evidence`` is added when given.
+    """
+    keyring = await load_keyring(settings, tenant)
+    languages = {draft.language for draft in drafts}
+    issuers = {
+        language: identity.issuer_profile(settings, tenant, language) for language in languages
+    }
+    contents = {
+        language: await _achievement_for(settings, tenant, achievement, language)
+        for language in languages
+    }
+    awards = []
+    for draft in drafts:
+        unsigned = build_credential(
+            credential_id=credential_url(settings, draft.award_id),
+            issuer=issuers[draft.language],
+            achievement=contents[draft.language],
+            recipient_email=draft.email,
+            recipient_name=draft.name,
+            salt=new_salt(),
+            valid_from=draft.valid_from,
+            valid_until=(
+                add_months(draft.valid_from, achievement.valid_for_months)
+                if achievement.valid_for_months
+                else None
+            ),
+        )
+        unsigned["credentialStatus"] = draft.credential_status
+        if draft.evidence:
+            unsigned["evidence"] = draft.evidence
+        signed = dataintegrity.sign_eddsa_rdfc_2022(
+            unsigned,
+            keyring.ed25519.private_key,
+            keyring.ed25519.verification_method,
+            created=signed_at,
+        )
+        awards.append(
+            Award(
+                id=draft.award_id,
+                tenant=tenant.id,
+                achievement=achievement.id,
+                recipient_email=draft.email,
+                recipient_name=draft.name,
+                request_fingerprint="",
+                credential_text=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
+                credential=signed,
+                issued_at=signed_at,
+                language=draft.language,
+            )
+        )
+    return awards
