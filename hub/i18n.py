@@ -10,6 +10,8 @@ from typing import Any
 
 from jinja2 import pass_context
 
+from hub.bulk.messages import BULK_MESSAGES
+
 LANGUAGES = ("fr", "en")
 LANGUAGE_COOKIE = "badgehub_lang"
 
@@ -209,6 +211,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "credential.suspended": "Suspendue : l'émetteur a suspendu cette attestation. Elle n'est pas valide tant que dure la suspension.",
     },
 }
+
+
+for _language, _texts in BULK_MESSAGES.items():
+    MESSAGES[_language].update(_texts)
 
 
 def request_language(query: str | None, cookie: str | None, accept_language: str | None) -> str:
