@@ -24,6 +24,12 @@ ACTIONS = frozenset(
         "role:revoked",
         "user:signed-in",
         "tenant:provisioned",
+        "bulk-award:validated",
+        "bulk-award:queued",
+        "bulk-award:started",
+        "bulk-award:batch",
+        "bulk-award:finished",
+        "bulk-award:failed",
     }
 )
 

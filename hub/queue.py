@@ -28,6 +28,9 @@ def register_tasks() -> None:
     if getattr(register_tasks, "done", False):
         return
     register_tasks.done = True  # type: ignore[attr-defined]
+    from hub.bulk.tasks import blueprint as bulk_tasks
+
+    app.add_tasks_from(bulk_tasks, namespace="bulk")
 
 
 @asynccontextmanager

@@ -103,6 +103,14 @@ class Settings:
         metadata=_describe("`json` for production log shipping, `console` for people."),
     )
     log_level: str = field(default="info", metadata=_describe("debug, info, warning or error."))
+    bulk_max_rows: int = field(
+        default=50_000,
+        metadata=_describe("Maximum data rows in one CSV file of bulk awards; split larger files."),
+    )
+    bulk_max_file_mb: int = field(
+        default=20,
+        metadata=_describe("Maximum size in MiB of one CSV file of bulk awards (larger gets 413)."),
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -168,6 +176,10 @@ class Settings:
         return f"{self.keycloak_url.rstrip('/')}/realms/{self.keycloak_realm}"
 
     @property
+    def bulk_max_file_bytes(self) -> int:
+        return self.bulk_max_file_mb * 1024 * 1024
+
+    @property
     def base_url(self) -> str:
         return self.public_url.rstrip("/")
 
@@ -183,7 +195,7 @@ def _parse(variable: str, name: str, raw: str) -> Any:
         return _parse_bool(variable, raw)
     if name == "api_allowed_clients":
         return tuple(part.strip() for part in raw.split(",") if part.strip())
-    if name in ("session_idle_minutes", "session_max_hours"):
+    if name in ("session_idle_minutes", "session_max_hours", "bulk_max_rows", "bulk_max_file_mb"):
         if not raw.isdigit() or int(raw) < 1:
             raise SettingsError(f"{variable}={raw!r} must be a whole number of at least 1")
         return int(raw)

@@ -1,0 +1,486 @@
+"""Bulk uploads: validate a CSV file into stored rows (the dry run), then queue its awarding.
+
+The dry run stores the upload and every row in one transaction, so a file that fails part way
+leaves nothing behind. Rows are streamed from the file and written with ``COPY`` in batches, so
+memory stays the same for ten rows or fifty thousand. Nothing is issued until ``start``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any, BinaryIO, Protocol
+
+import asyncpg
+import structlog
+
+from federation.tables import Membership
+from hub.audit import record_event
+from hub.bulk.csvfile import CsvUpload, inspect_file
+from hub.bulk.errors import RowProblem
+from hub.bulk.rows import BulkRow, RowValidator, achievement_levels, idempotency_key
+from hub.errors import ConflictError, NotFoundError, ServiceUnavailableError
+from hub.settings import Settings
+from hub.tables import AuditEvent
+from tenants.scope import TenantScope
+from tenants.services import SUPPORTED_LANGUAGES
+from tenants.tables import Achievement, Award, BulkAward, BulkAwardRow
+from tenants.validation import require_language
+
+log = structlog.get_logger(__name__)
+
+# Rows parsed, checked and written with one COPY; a few hundred kilobytes of memory at most.
+STORE_BATCH = 1000
+# Row errors listed in a dry-run summary; the rest are paged through the API or downloaded.
+SUMMARY_ERRORS = 50
+PREVIEW_ROWS = 5
+ROW_COLUMNS = (
+    "bulk",
+    "row_number",
+    "email",
+    "name",
+    "level",
+    "evidence_url",
+    "narrative",
+    "issue_date",
+    "state",
+    "error",
+    "award",
+)
+ROW_STATES = ("invalid", "pending", "awarded", "skipped", "failed")
+# Statuses from which ``start`` queues the job: a dry run, or a job that gave up (to resume it).
+STARTABLE = ("validated", "failed")
+
+
+@dataclass(frozen=True)
+class BulkLimits:
+    max_rows: int
+    max_file_bytes: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> BulkLimits:
+        return cls(max_rows=settings.bulk_max_rows, max_file_bytes=settings.bulk_max_file_bytes)
+
+
+class JobQueue(Protocol):
+    """Where ``start`` sends the awarding job (procrastinate in ``hub.bulk.tasks``)."""
+
+    async def defer_bulk_award(self, bulk_id: uuid.UUID) -> None: ...
+
+
+@dataclass(frozen=True)
+class RowError:
+    row_number: int
+    problem: RowProblem
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class BulkSummary:
+    """An upload's counters, its first row errors and a preview of its first valid rows."""
+
+    bulk: BulkAward
+    achievement: Achievement
+    counts: dict[str, int]
+    errors: list[RowError]
+    preview: list[BulkAwardRow]
+    encoding: str
+    delimiter: str
+    previous_upload: uuid.UUID | None
+
+    @property
+    def invalid_rows(self) -> int:
+        return self.counts["invalid"]
+
+    @property
+    def done_rows(self) -> int:
+        return self.bulk.awarded + self.bulk.skipped + self.bulk.failed
+
+    @property
+    def progress(self) -> float:
+        """Share of the valid rows that are dealt with (awarded, already awarded or failed)."""
+        if self.bulk.valid_rows == 0:
+            return 1.0
+        return min(1.0, self.done_rows / self.bulk.valid_rows)
+
+
+# Dry run ---------------------------------------------------------------------------------------
+
+
+async def validate_upload(
+    scope: TenantScope,
+    achievement_id: uuid.UUID,
+    file: BinaryIO,
+    filename: str,
+    actor: str,
+    language: str,
+    send_email: bool,
+    limits: BulkLimits,
+) -> BulkSummary:
+    """Check every row of a CSV file and store the upload and its rows; issue nothing.
+
+    A file that cannot be used raises ``BulkFileError`` (``UploadTooLargeError`` when too large)
+    and stores nothing. Rows already awarded by an earlier upload are stored as ``skipped``.
+    """
+    language = require_language(language, SUPPORTED_LANGUAGES)
+    achievement = await awardable_achievement(scope, achievement_id)
+    filename = clean_filename(filename)
+    facts = await asyncio.to_thread(inspect_file, file, filename, limits.max_file_bytes)
+    upload = CsvUpload(file, facts, limits.max_rows)
+    now = datetime.now(UTC)
+    validator = RowValidator(upload.header, achievement_levels(achievement.published), now)
+    bulk = BulkAward(
+        id=uuid.uuid4(),
+        tenant=scope.tenant.id,
+        achievement=achievement.id,
+        filename=filename,
+        file_sha256=facts.sha256,
+        language=language,
+        send_email=send_email,
+        status="validated",
+        created_by=actor,
+        created_at=now,
+    )
+    try:
+        async with BulkAward._meta.db.transaction() as transaction:
+            await bulk.save()
+            await _store_rows(transaction.connection, scope, bulk, upload, validator)
+            await _mark_duplicates(bulk.id)
+            counts = await _update_counters(bulk)
+            details = {
+                "filename": filename,
+                "sha256": facts.sha256,
+                "encoding": facts.encoding_name,
+                "delimiter": upload.header.delimiter_name,
+                **counts,
+            }
+            await record_event(
+                "bulk-award:validated",
+                actor=actor,
+                tenant=scope.tenant.slug,
+                target=str(bulk.id),
+                details=details,
+            )
+    finally:
+        upload.close()
+    log.info("bulk_award_validated", tenant=scope.tenant.slug, bulk=str(bulk.id), **counts)
+    return await get_summary(scope, bulk.id)
+
+
+async def awardable_achievement(scope: TenantScope, achievement_id: uuid.UUID) -> Achievement:
+    """Return an achievement the tenant may award that has a published revision."""
+    achievement = await scope.get_awardable_achievement(achievement_id)
+    if achievement.published is None or achievement.status == "archived":
+        raise ConflictError(
+            f"achievement {achievement.slug!r} has no published revision ({achievement.status}); "
+            "publish it before awarding it",
+            code="achievement-not-published",
+        )
+    return achievement
+
+
+async def awardable_achievements(scope: TenantScope) -> list[Achievement]:
+    """List the published achievements the tenant may award: its own, then its alliances'."""
+    memberships = await Membership.select(Membership.alliance).where(
+        Membership.member == scope.tenant.id, Membership.status == "active"
+    )
+    owners = [scope.tenant.id, *(row["alliance"] for row in memberships)]
+    rows = (
+        await Achievement.objects()
+        .output(load_json=True)
+        .where(
+            Achievement.tenant.is_in(owners),
+            Achievement.published.is_not_null(),
+            Achievement.status != "archived",
+        )
+        .order_by(Achievement.created_at)
+    )
+    return sorted(rows, key=lambda row: row.tenant != scope.tenant.id)
+
+
+def clean_filename(filename: str) -> str:
+    """Keep the last path part of an uploaded file's name, without control characters."""
+    name = re.split(r"[\\/]", filename or "")[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip()
+    return name[:255] or "upload.csv"
+
+
+async def _store_rows(
+    connection: asyncpg.Connection,
+    scope: TenantScope,
+    bulk: BulkAward,
+    upload: CsvUpload,
+    validator: RowValidator,
+) -> None:
+    batch: list[BulkRow] = []
+    for record in upload:
+        batch.append(validator.check(record))
+        if len(batch) == STORE_BATCH:
+            await _copy_rows(connection, scope, bulk, batch)
+            batch = []
+    if batch:
+        await _copy_rows(connection, scope, bulk, batch)
+
+
+async def _copy_rows(
+    connection: asyncpg.Connection, scope: TenantScope, bulk: BulkAward, rows: Sequence[BulkRow]
+) -> None:
+    keys = {
+        row.row_number: idempotency_key(bulk.achievement, row.email, row.level, row.issue_date)
+        for row in rows
+        if row.is_valid
+    }
+    awarded = await existing_awards(scope.tenant.id, list(keys.values()))
+    records = []
+    for row in rows:
+        award_id = awarded.get(keys.get(row.row_number, ""))
+        if row.problem is not None:
+            state, error = "invalid", row.problem.to_json()
+        else:
+            state, error = ("skipped" if award_id else "pending"), ""
+        issued = datetime.combine(row.issue_date, time(), UTC) if row.issue_date else None
+        records.append(
+            (
+                bulk.id,
+                row.row_number,
+                row.email,
+                row.name,
+                row.level,
+                row.evidence_url,
+                row.narrative,
+                issued,
+                state,
+                error,
+                award_id,
+            )
+        )
+    await connection.copy_records_to_table("bulk_award_row", records=records, columns=ROW_COLUMNS)
+
+
+async def existing_awards(tenant_id: int, keys: Sequence[str]) -> dict[str, uuid.UUID]:
+    """Map the idempotency keys that already name an award of the tenant to that award."""
+    if not keys:
+        return {}
+    rows = await Award.raw(
+        "SELECT idempotency_key, id FROM award WHERE tenant = {} AND idempotency_key = ANY({})",
+        tenant_id,
+        list(keys),
+    )
+    return {row["idempotency_key"]: row["id"] for row in rows}
+
+
+async def _mark_duplicates(bulk_id: uuid.UUID) -> None:
+    """Make every repeat of an earlier row (same e-mail, level and date) invalid, naming it.
+
+    Done in SQL once all rows are stored, so finding repeats takes no memory per row here.
+    """
+    await BulkAwardRow.raw(
+        """
+        UPDATE bulk_award_row AS target
+           SET state = 'invalid', award = NULL,
+               error = json_build_object(
+                   'code', 'duplicate-row',
+                   'params', json_build_object('row', repeats.first_row))::text
+          FROM (SELECT id, row_number,
+                       first_value(row_number) OVER (
+                           PARTITION BY email, level, issue_date ORDER BY row_number
+                       ) AS first_row
+                  FROM bulk_award_row
+                 WHERE bulk = {} AND state <> 'invalid') AS repeats
+         WHERE target.id = repeats.id AND repeats.row_number <> repeats.first_row
+        """,
+        bulk_id,
+    )
+
+
+async def _update_counters(bulk: BulkAward) -> dict[str, int]:
+    counts = await count_rows(bulk.id)
+    bulk.total_rows = sum(counts.values())
+    bulk.valid_rows = counts["pending"] + counts["skipped"]
+    bulk.skipped = counts["skipped"]
+    await BulkAward.update(
+        {
+            BulkAward.total_rows: bulk.total_rows,
+            BulkAward.valid_rows: bulk.valid_rows,
+            BulkAward.skipped: bulk.skipped,
+        }
+    ).where(BulkAward.id == bulk.id)
+    return counts
+
+
+async def count_rows(bulk_id: uuid.UUID) -> dict[str, int]:
+    """Count the rows of an upload in each state (every state present, zero when none)."""
+    rows = await BulkAwardRow.raw(
+        "SELECT state, count(*) AS rows FROM bulk_award_row WHERE bulk = {} GROUP BY state",
+        bulk_id,
+    )
+    counts = dict.fromkeys(ROW_STATES, 0)
+    counts.update({row["state"]: row["rows"] for row in rows})
+    return counts
+
+
+# Start -----------------------------------------------------------------------------------------
+
+
+async def start(
+    scope: TenantScope, bulk_id: uuid.UUID, actor: str, queue: JobQueue | None
+) -> BulkAward:
+    """Queue the awarding of a validated upload, or resume one whose job gave up.
+
+    With ``queue`` None the caller runs the job itself (``hub.bulk.issuing.run_bulk_award``).
+    """
+    bulk = await get_bulk(scope, bulk_id)
+    async with BulkAward._meta.db.transaction():
+        updated = await BulkAward.raw(
+            "UPDATE bulk_award SET status = 'queued', error = '' "
+            "WHERE id = {} AND status = ANY({}) RETURNING id",
+            bulk.id,
+            list(STARTABLE),
+        )
+        if not updated:
+            raise ConflictError(
+                f"bulk award {bulk.id} is {bulk.status}, so it cannot be started; only a "
+                "validated upload, or one that failed, can be",
+                code="bulk-award-not-startable",
+            )
+        await record_event(
+            "bulk-award:queued", actor=actor, tenant=scope.tenant.slug, target=str(bulk.id)
+        )
+    if queue is not None:
+        await _defer(queue, bulk)
+    log.info("bulk_award_queued", tenant=scope.tenant.slug, bulk=str(bulk.id))
+    return await get_bulk(scope, bulk_id)
+
+
+async def _defer(queue: JobQueue, bulk: BulkAward) -> None:
+    try:
+        await queue.defer_bulk_award(bulk.id)
+    except Exception as error:
+        # The job never reached the queue: put the upload back so it can be started again.
+        log.error("bulk_award_defer_failed", bulk=str(bulk.id), error=str(error))
+        await BulkAward.update({BulkAward.status: bulk.status}).where(BulkAward.id == bulk.id)
+        raise ServiceUnavailableError(
+            f"the job queue did not accept the awarding of bulk award {bulk.id}; the upload is "
+            "unchanged, start it again in a minute",
+            code="queue-unavailable",
+        ) from error
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+async def get_bulk(scope: TenantScope, bulk_id: uuid.UUID) -> BulkAward:
+    bulk = (
+        await BulkAward.objects()
+        .where(BulkAward.id == bulk_id, BulkAward.tenant == scope.tenant.id)
+        .first()
+    )
+    if bulk is None:
+        raise NotFoundError(
+            f"tenant {scope.tenant.slug!r} has no bulk award {bulk_id}; list them at "
+            f"/api/v1/tenants/{scope.tenant.slug}/bulk-awards",
+            code="bulk-award-not-found",
+        )
+    return bulk
+
+
+async def list_bulks(scope: TenantScope, limit: int = 50) -> list[BulkAward]:
+    return list(
+        await BulkAward.objects()
+        .where(BulkAward.tenant == scope.tenant.id)
+        .order_by(BulkAward.created_at, ascending=False)
+        .limit(limit)
+    )
+
+
+async def get_summary(scope: TenantScope, bulk_id: uuid.UUID) -> BulkSummary:
+    bulk = await get_bulk(scope, bulk_id)
+    achievement = await scope.get_awardable_achievement(bulk.achievement)
+    counts = await count_rows(bulk.id)
+    invalid = await rows_page(scope, bulk.id, "invalid", 0, SUMMARY_ERRORS)
+    preview = await rows_page(scope, bulk.id, None, 0, PREVIEW_ROWS, valid_only=True)
+    validated = await _validation_event(bulk)
+    return BulkSummary(
+        bulk=bulk,
+        achievement=achievement,
+        counts=counts,
+        errors=[row_error(row) for row in invalid],
+        preview=preview,
+        encoding=validated.get("encoding", ""),
+        delimiter=validated.get("delimiter", ""),
+        previous_upload=await _previous_upload(scope, bulk),
+    )
+
+
+def row_error(row: BulkAwardRow) -> RowError:
+    return RowError(row.row_number, RowProblem.from_json(row.error), row.email, row.name)
+
+
+async def rows_page(
+    scope: TenantScope,
+    bulk_id: uuid.UUID,
+    state: str | None,
+    offset: int,
+    limit: int,
+    valid_only: bool = False,
+) -> list[BulkAwardRow]:
+    """Return rows of an upload of this tenant in file order, optionally of one state."""
+    bulk = await get_bulk(scope, bulk_id)
+    query = BulkAwardRow.objects().where(BulkAwardRow.bulk == bulk.id)
+    if state is not None:
+        query = query.where(BulkAwardRow.state == state)
+    if valid_only:
+        query = query.where(BulkAwardRow.state != "invalid")
+    return list(await query.order_by(BulkAwardRow.row_number).offset(offset).limit(limit))
+
+
+async def invalid_rows(scope: TenantScope, bulk_id: uuid.UUID) -> AsyncIterator[RowError]:
+    """Yield every invalid row in file order, a page at a time (for the error download)."""
+    bulk = await get_bulk(scope, bulk_id)
+    last_row = 0
+    while True:
+        rows = (
+            await BulkAwardRow.objects()
+            .where(
+                BulkAwardRow.bulk == bulk.id,
+                BulkAwardRow.state == "invalid",
+                BulkAwardRow.row_number > last_row,
+            )
+            .order_by(BulkAwardRow.row_number)
+            .limit(STORE_BATCH)
+        )
+        if not rows:
+            return
+        for row in rows:
+            yield row_error(row)
+        last_row = rows[-1].row_number
+
+
+async def _validation_event(bulk: BulkAward) -> dict[str, Any]:
+    event = (
+        await AuditEvent.select(AuditEvent.details)
+        .where(AuditEvent.action == "bulk-award:validated", AuditEvent.target == str(bulk.id))
+        .output(load_json=True)
+        .first()
+    )
+    return dict(event["details"]) if event else {}
+
+
+async def _previous_upload(scope: TenantScope, bulk: BulkAward) -> uuid.UUID | None:
+    """Return the latest earlier upload of the same file, so re-uploads are easy to spot."""
+    earlier = (
+        await BulkAward.select(BulkAward.id)
+        .where(
+            BulkAward.tenant == scope.tenant.id,
+            BulkAward.file_sha256 == bulk.file_sha256,
+            BulkAward.created_at < bulk.created_at,
+        )
+        .order_by(BulkAward.created_at, ascending=False)
+        .first()
+    )
+    return earlier["id"] if earlier else None
