@@ -124,7 +124,7 @@ def demo_worker(settings: Settings, database_url: str) -> Any:
         if not settings.demo:
             yield
             return
-        bulk_tasks.use_settings(settings)
+        bulk_tasks.configure(settings)
         worker = asyncio.create_task(_run_demo_worker(database_url), name="demo worker")
         try:
             yield
@@ -132,6 +132,7 @@ def demo_worker(settings: Settings, database_url: str) -> Any:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+            await asyncio.to_thread(bulk_tasks.shutdown)
 
     return lifespan
 

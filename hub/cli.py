@@ -451,10 +451,11 @@ async def _run_worker(settings: Settings, url: str, concurrency: int) -> None:
 
     engine = configure_engine(url)
     await engine.start_connection_pool(min_size=1, max_size=concurrency + 2)
-    bulk_tasks.use_settings(settings)
+    bulk_tasks.configure(settings)
     try:
         await queue.run_worker(url, concurrency=concurrency)
     finally:
+        bulk_tasks.shutdown()
         await engine.close_connection_pool()
 
 

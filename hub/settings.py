@@ -111,6 +111,12 @@ class Settings:
         default=20,
         metadata=_describe("Maximum size in MiB of one CSV file of bulk awards (larger gets 413)."),
     )
+    bulk_signing_processes: int = field(
+        default=1,
+        metadata=_describe(
+            "Processes a worker uses to sign bulk awards in parallel; 0 signs in the worker itself."
+        ),
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -198,6 +204,10 @@ def _parse(variable: str, name: str, raw: str) -> Any:
     if name in ("session_idle_minutes", "session_max_hours", "bulk_max_rows", "bulk_max_file_mb"):
         if not raw.isdigit() or int(raw) < 1:
             raise SettingsError(f"{variable}={raw!r} must be a whole number of at least 1")
+        return int(raw)
+    if name == "bulk_signing_processes":
+        if not raw.isdigit() or int(raw) > 64:
+            raise SettingsError(f"{variable}={raw!r} must be a whole number from 0 to 64")
         return int(raw)
     if name == "port":
         if not raw.isdigit() or not 0 < int(raw) < 65536:

@@ -17,6 +17,7 @@ from typing import Any
 
 import asyncpg
 import structlog
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hub.audit import record_event
 from hub.badge_image import render_badge_svg
@@ -539,9 +540,9 @@ async def credential_jwt(settings: Settings, tenant: Tenant, award: Award) -> st
 
 @dataclass(frozen=True)
 class AwardDraft:
-    """One award of a batch to sign; its status entries were allocated for ``award_id``."""
+    """One award of a batch to sign; its status entries were allocated for its id beforehand."""
 
-    award_id: uuid.UUID
+    credential_id: str
     email: str
     name: str
     language: str
@@ -550,65 +551,71 @@ class AwardDraft:
     evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
-async def sign_award_drafts(
-    settings: Settings,
-    tenant: Tenant,
-    achievement: Achievement,
-    drafts: list[AwardDraft],
-    signed_at: datetime,
-) -> list[Award]:
-    """Build and sign a batch of awards without storing them: the batch form of ``sign_award``.
+@dataclass(frozen=True)
+class DraftSigner:
+    """Signs award drafts of one achievement for one tenant, without database access.
 
-    It differs where batches need it: the caller allocates the status entries of the whole batch
-    at once (``status.allocate_entries_batch``), ``validFrom`` may be earlier than the proof's
-    ``created`` (an issue date given in an uploaded file), and ``evidence`` is added when given.
+    It pickles, so that batches can be signed in worker processes; the Ed25519 private key
+    travels as raw bytes and is left out of ``repr``.
     """
-    keyring = await load_keyring(settings, tenant)
-    languages = {draft.language for draft in drafts}
-    issuers = {
-        language: identity.issuer_profile(settings, tenant, language) for language in languages
-    }
-    contents = {
-        language: await _achievement_for(settings, tenant, achievement, language)
-        for language in languages
-    }
-    awards = []
-    for draft in drafts:
-        unsigned = build_credential(
-            credential_id=credential_url(settings, draft.award_id),
-            issuer=issuers[draft.language],
-            achievement=contents[draft.language],
-            recipient_email=draft.email,
-            recipient_name=draft.name,
-            salt=new_salt(),
-            valid_from=draft.valid_from,
-            valid_until=(
-                add_months(draft.valid_from, achievement.valid_for_months)
-                if achievement.valid_for_months
-                else None
-            ),
-        )
-        unsigned["credentialStatus"] = draft.credential_status
-        if draft.evidence:
-            unsigned["evidence"] = draft.evidence
-        signed = dataintegrity.sign_eddsa_rdfc_2022(
-            unsigned,
-            keyring.ed25519.private_key,
-            keyring.ed25519.verification_method,
-            created=signed_at,
-        )
-        awards.append(
-            Award(
-                id=draft.award_id,
-                tenant=tenant.id,
-                achievement=achievement.id,
+
+    private_key: bytes = field(repr=False)
+    verification_method: str
+    issuers: dict[str, IssuerProfile]
+    achievements: dict[str, AchievementData]
+    valid_for_months: int | None
+
+    def sign(self, drafts: list[AwardDraft], signed_at: datetime) -> list[str]:
+        """Return the signed credential texts, in the order of ``drafts``."""
+        key = Ed25519PrivateKey.from_private_bytes(self.private_key)
+        texts = []
+        for draft in drafts:
+            unsigned = build_credential(
+                credential_id=draft.credential_id,
+                issuer=self.issuers[draft.language],
+                achievement=self.achievements[draft.language],
                 recipient_email=draft.email,
                 recipient_name=draft.name,
-                request_fingerprint="",
-                credential_text=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
-                credential=signed,
-                issued_at=signed_at,
-                language=draft.language,
+                salt=new_salt(),
+                valid_from=draft.valid_from,
+                valid_until=(
+                    add_months(draft.valid_from, self.valid_for_months)
+                    if self.valid_for_months
+                    else None
+                ),
             )
-        )
-    return awards
+            unsigned["credentialStatus"] = draft.credential_status
+            if draft.evidence:
+                unsigned["evidence"] = draft.evidence
+            signed = dataintegrity.sign_eddsa_rdfc_2022(
+                unsigned, key, self.verification_method, created=signed_at
+            )
+            texts.append(json.dumps(signed, ensure_ascii=False, separators=(",", ":")))
+        return texts
+
+
+async def draft_signer(
+    settings: Settings, tenant: Tenant, achievement: Achievement, languages: list[str]
+) -> DraftSigner:
+    """Prepare the batch form of ``sign_award`` for an achievement in the given languages.
+
+    It differs from ``sign_award`` where batches need it: the caller allocates the status
+    entries of a whole batch at once (``status.allocate_entries_batch``), ``validFrom`` may be
+    earlier than the proof's ``created`` (an issue date given in an uploaded file), and
+    ``evidence`` is added when given.
+    """
+    keyring = await load_keyring(settings, tenant)
+    private_key = keyring.ed25519.private_key
+    assert isinstance(private_key, Ed25519PrivateKey)  # load_keyring files it under Ed25519
+    return DraftSigner(
+        private_key=private_key.private_bytes_raw(),
+        verification_method=keyring.ed25519.verification_method,
+        issuers={
+            language: identity.issuer_profile(settings, tenant, language) for language in languages
+        },
+        achievements={
+            language: await _achievement_for(settings, tenant, achievement, language)
+            for language in languages
+        },
+        valid_for_months=achievement.valid_for_months,
+    )

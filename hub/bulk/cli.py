@@ -12,6 +12,7 @@ import click
 from hub.bulk import issuing, service, tasks
 from hub.bulk.errors import BulkFileError
 from hub.bulk.service import BulkLimits, BulkSummary
+from hub.bulk.signing import SigningPool
 from hub.errors import HubError, NotFoundError
 from hub.settings import Settings
 from tenants.scope import TenantScope
@@ -127,7 +128,10 @@ async def _run(
     bulk = await service.start(scope, bulk_id, CLI_ACTOR, queue)
     where = "in this process" if in_process else "by the running worker"
     click.echo(f"Awarding {where} (upload {bulk_id}).")
-    job = asyncio.create_task(issuing.run_bulk_award(settings, bulk_id)) if in_process else None
+    pool = SigningPool(settings.bulk_signing_processes)
+    job = None
+    if in_process:
+        job = asyncio.create_task(issuing.run_bulk_award(settings, bulk_id, pool))
     try:
         return await _follow(scope, bulk, job)
     except asyncio.CancelledError as stop:
@@ -137,6 +141,8 @@ async def _run(
             await issuing.record_failure(bulk_id, stop, is_final=True)
             click.echo("Interrupted; start the upload again in the console to resume.", err=True)
         raise
+    finally:
+        pool.shutdown()
 
 
 async def _follow(

@@ -16,7 +16,7 @@ from litestar import Controller, Request, Response, Router, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, Parameter
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Stream, Template
 from litestar.status_codes import (
     HTTP_201_CREATED,
@@ -274,7 +274,7 @@ class BulkAwardApiController(Controller):
         self,
         slug: FromPath[str],
         bulk_id: FromPath[uuid.UUID],
-        row_state: Annotated[str | None, Parameter(query="state")] = None,
+        row_state: Annotated[str | None, QueryParameter(name="state")] = None,
         offset: FromQuery[int] = 0,
         limit: FromQuery[int] = 100,
     ) -> dict[str, Any]:
@@ -375,7 +375,9 @@ class BulkAwardConsoleController(Controller):
     ) -> Redirect:
         scope = TenantScope(await get_tenant(slug))
         await service.start(scope, bulk_id, await _actor(request), _queue(request))
-        return Redirect(f"/console/tenants/{slug}/bulk-awards/{bulk_id}?started=true")
+        return Redirect(
+            f"/console/tenants/{slug}/bulk-awards/{bulk_id}?started=true", status_code=303
+        )
 
     @get("/{bulk_id:uuid}/progress", opt={"access": "award:view"})
     async def progress(

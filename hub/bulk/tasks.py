@@ -15,6 +15,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.job_context import JobContext
 
 from hub.bulk import issuing
+from hub.bulk.signing import SigningPool
 from hub.settings import Settings
 from tenants.tables import BulkAward
 
@@ -31,21 +32,34 @@ RETRY = procrastinate.RetryStrategy(max_attempts=8, wait=2, exponential_wait=2)
 # every 10 s and takes a worker silent for 30 s for dead).
 LIVE_WORKER_SECONDS = 30
 
-_settings: list[Settings] = []
+# The settings and signing processes of the worker in this process, set by ``configure``.
+_worker: dict[str, tuple[Settings, SigningPool]] = {}
 
 
-def use_settings(settings: Settings) -> None:
+def configure(settings: Settings) -> None:
     """Give the task the settings of the process that runs the worker (keys, public URL)."""
-    _settings[:] = [settings]
+    shutdown()
+    pool = SigningPool(settings.bulk_signing_processes)
+    if pool.processes:
+        pool.start()
+    _worker["current"] = (settings, pool)
 
 
-def _current_settings() -> Settings:
-    if _settings:
-        return _settings[0]
-    from hub.runtime import load_settings
+def shutdown() -> None:
+    """Stop the signing processes of this process's worker, if it started any."""
+    current = _worker.pop("current", None)
+    if current is not None:
+        current[1].shutdown()
 
-    # A worker started outside ``badgehub worker`` reads the same HUB_* variables.
-    return load_settings()
+
+def current() -> tuple[Settings, SigningPool]:
+    """Return the settings and signing processes of this process's worker."""
+    if "current" not in _worker:
+        from hub.runtime import load_settings
+
+        # A worker started outside ``badgehub worker`` reads the same HUB_* variables.
+        configure(load_settings())
+    return _worker["current"]
 
 
 def job_lock(bulk_id: uuid.UUID | str) -> str:
@@ -57,7 +71,8 @@ async def award_bulk(context: JobContext, bulk_id: str) -> None:
     """Award the pending rows of one upload."""
     upload = uuid.UUID(bulk_id)
     try:
-        await issuing.run_bulk_award(_current_settings(), upload)
+        settings, pool = current()
+        await issuing.run_bulk_award(settings, upload, pool)
     except Exception as error:
         attempts = context.job.attempts
         is_final = RETRY.max_attempts is not None and attempts >= RETRY.max_attempts
