@@ -104,20 +104,20 @@ async def pending_rows(bulk_id: uuid.UUID, after: int, limit: int) -> list[Row]:
 
 
 async def prepare(job: BulkJob, rows: list[Row]) -> Batch:
-    """Skip the rows already awarded, and allocate status entries for the others."""
+    """Allocate status entries for the rows' awards and build their unsigned drafts.
+
+    Rows already awarded were set aside by the dry run. A row awarded since (by an upload of the
+    same file running at the same time) is still signed here, and ``store`` then finds its key
+    taken and marks it skipped; checking every batch beforehand would cost a lookup in the
+    tenant's awards per batch for a case that almost never happens.
+    """
     signed_at = datetime.now(UTC)
-    keys = {row.id: _key(job, row) for row in rows}
-    earlier = await existing_awards(job.tenant.id, list(keys.values()))
+    award_ids = [uuid.uuid4() for _ in rows]
+    entries = await status.allocate_entries_batch(job.tenant, award_ids)
     batch = Batch(rows=rows, items=[], signed_at=signed_at)
-    for row in rows:
-        if keys[row.id] in earlier:
-            batch.settle(row, "skipped", earlier[keys[row.id]])
-    to_issue = [row for row in rows if keys[row.id] not in earlier]
-    award_ids = [uuid.uuid4() for _ in to_issue]
-    entries = await status.allocate_entries_batch(job.tenant, award_ids) if to_issue else {}
-    for row, award_id in zip(to_issue, award_ids, strict=True):
+    for row, award_id in zip(rows, award_ids, strict=True):
         draft = _draft(job, row, award_id, entries[award_id], signed_at)
-        batch.items.append(Item(row, award_id, keys[row.id], draft))
+        batch.items.append(Item(row, award_id, _key(job, row), draft))
     return batch
 
 

@@ -148,7 +148,7 @@ async def _run(
 async def _follow(
     scope: TenantScope, bulk: BulkAward, job: asyncio.Task[BulkAward | None] | None
 ) -> BulkAward:
-    waited = 0.0
+    waited, hinted = 0.0, False
     with click.progressbar(length=max(bulk.valid_rows, 1), label="Awarding") as bar:
         shown = 0
         while True:
@@ -162,8 +162,9 @@ async def _follow(
                 await _job_result(job, bulk.id)
                 continue
             waited += POLL_SECONDS
-            if bulk.status == "queued" and waited == WORKER_HINT_SECONDS:
+            if bulk.status == "queued" and waited >= WORKER_HINT_SECONDS and not hinted:
                 click.echo("\nNo worker has taken the job yet; start one with `badgehub worker`.")
+                hinted = True
             await asyncio.sleep(POLL_SECONDS)
 
 

@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from hub.bulk.errors import BulkFileError, UploadTooLargeError
 
@@ -79,7 +79,7 @@ class FileFacts:
     encoding_name: str
 
 
-def inspect_file(file: BinaryIO, filename: str, max_bytes: int) -> FileFacts:
+def inspect_file(file: IO[bytes], filename: str, max_bytes: int) -> FileFacts:
     """Measure, hash and detect the encoding of ``file``, then rewind it.
 
     Raises ``UploadTooLargeError`` past ``max_bytes`` and ``BulkFileError`` for an empty file or
@@ -168,7 +168,7 @@ class Record:
 class CsvUpload:
     """Header and records of an inspected file; iterate over it once to read the records."""
 
-    def __init__(self, file: BinaryIO, facts: FileFacts, max_rows: int) -> None:
+    def __init__(self, file: IO[bytes], facts: FileFacts, max_rows: int) -> None:
         self._text = io.TextIOWrapper(file, encoding=facts.encoding, newline="")
         self._max_rows = max_rows
         self.header = read_header(self._text.readline())

@@ -66,8 +66,9 @@ async def _award_in_order(job: BulkJob, rows: list[batches.Row]) -> None:
     and the previous one is stored. Rows that another job moved meanwhile are left alone; a pass
     that moves no row at all raises, since the caller would otherwise read the same rows forever.
     """
-    batch: Batch | None = await batches.prepare(job, rows)
-    signing = asyncio.ensure_future(batches.sign(job, batch))
+    first = await batches.prepare(job, rows)
+    signing = asyncio.ensure_future(batches.sign(job, first))
+    batch: Batch | None = first
     moved = 0
     try:
         while batch is not None:

@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -105,7 +105,7 @@ class RowValidator:
         )
 
     def _first_problem(self, record: Record, values: Mapping[str, str]) -> RowProblem | None:
-        checks = (
+        checks: tuple[Callable[[], RowProblem | None], ...] = (
             lambda: self._field_count_problem(record),
             lambda: self._length_problem(values),
             lambda: self._text_problem(values),

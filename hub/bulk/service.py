@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Any, BinaryIO, Protocol
+from typing import IO, Any, Protocol, cast
 
 import asyncpg
 import structlog
@@ -115,7 +115,7 @@ class BulkSummary:
 async def validate_upload(
     scope: TenantScope,
     achievement_id: uuid.UUID,
-    file: BinaryIO,
+    file: IO[bytes],
     filename: str,
     actor: str,
     language: str,
@@ -133,7 +133,8 @@ async def validate_upload(
     facts = await asyncio.to_thread(inspect_file, file, filename, limits.max_file_bytes)
     upload = CsvUpload(file, facts, limits.max_rows)
     now = datetime.now(UTC)
-    validator = RowValidator(upload.header, achievement_levels(achievement.published), now)
+    published = cast(Mapping[str, Any] | None, achievement.published)
+    validator = RowValidator(upload.header, achievement_levels(published), now)
     bulk = BulkAward(
         id=uuid.uuid4(),
         tenant=scope.tenant.id,
@@ -266,10 +267,14 @@ async def existing_awards(tenant_id: int, keys: Sequence[str]) -> dict[str, uuid
     """Map the idempotency keys that already name an award of the tenant to that award."""
     if not keys:
         return {}
+    # A join rather than ``= ANY(...)``, which PostgreSQL evaluates by comparing each of the
+    # tenant's awards with every key. ``IS NOT NULL`` lets it use the partial unique index.
     rows = await Award.raw(
-        "SELECT idempotency_key, id FROM award WHERE tenant = {} AND idempotency_key = ANY({})",
-        tenant_id,
+        "SELECT award.idempotency_key, award.id FROM unnest({}::text[]) AS wanted(key) "
+        "JOIN award ON award.tenant = {} AND award.idempotency_key = wanted.key "
+        "AND award.idempotency_key IS NOT NULL",
         list(keys),
+        tenant_id,
     )
     return {row["idempotency_key"]: row["id"] for row in rows}
 
