@@ -1,16 +1,19 @@
 """Benchmark: bulk award N generated CSV rows end to end, through the real service and job.
 
-For each size, a fresh child process uploads a generated CSV file (``validate_upload``: parse,
-check and store the rows), starts it on the real procrastinate queue and runs a worker until
-the queue is empty (``bulk.award``: allocate status entries, sign, store the awards, queue the
-e-mails). Each size runs in its own process so that its peak RSS is its own. Prints a table with
+For each size, a fresh child process uploads a generated CSV file, which ``validate_upload``
+parses, checks and stores. It starts the upload on the real procrastinate queue and runs a
+worker until the queue is empty, so ``bulk.award`` allocates status entries, signs, stores the
+awards and queues the e-mails. Each size runs in its own process so that its peak RSS is its
+own. Prints a table with
 the seconds per phase, the rows per second end to end, and the peak RSS of the process and of
 its signing processes.
 
     .venv/bin/python benchmarks/bulk_award.py [--rows 1000 10000 50000] [--processes 2]
     .venv/bin/python benchmarks/bulk_award.py --profile 10000
 
-``--profile N`` runs one size under cProfile and prints the 40 functions with the most own time.
+``--profile N`` runs one size under cProfile and prints the 40 functions with the most own time,
+then the bulk code's functions by cumulative time (the main process only: signing runs in the
+signing processes, and cProfile counts coroutines only while they run).
 Uses HUB_DATABASE_URL when set, else an embedded PostgreSQL in a temporary folder.
 """
 
@@ -229,8 +232,9 @@ def main() -> None:
             result = asyncio.run(measure(url, arguments.profile, arguments.processes))
             print(json.dumps(result))
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats("bulk|status.py|outbox|audit", 40)
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("tottime").print_stats(40)
+            stats.sort_stats("cumulative").print_stats("bulk|status.py|outbox|audit", 40)
 
         with_server(profile)
         return

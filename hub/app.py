@@ -138,8 +138,8 @@ def demo_worker(settings: Settings, database_url: str) -> Any:
 
 
 async def _run_demo_worker(database_url: str) -> None:
-    # Not ``queue.run_worker``: inside uvicorn the worker must leave SIGINT and SIGTERM to the
-    # server, and a job still running at shutdown is cancelled after 5 s; it is retried at the
+    # Not ``queue.run_worker``, because inside uvicorn the worker must leave SIGINT and SIGTERM to
+    # the server. A job still running at shutdown is cancelled after 5 s. It is retried at the
     # next start and resumes from its last committed batch.
     async with queue.open_queue(database_url) as queue_app:
         await queue.retry_stalled_jobs(queue_app)

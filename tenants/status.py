@@ -216,8 +216,11 @@ async def allocate_entries_batch(
 
 
 async def _lock_open_lists_with_room(tenant: Tenant) -> dict[str, dict[str, Any]]:
-    """Lock the open list of each purpose with its free room, in the order ``_lock_open_lists``
-    uses, so batch and single allocations cannot deadlock."""
+    """Lock the open list of each purpose and read its free room.
+
+    Like ``_lock_open_lists`` it locks the lists in ``PURPOSES`` order, so batch and single
+    allocations cannot deadlock.
+    """
     lists = {}
     for purpose in PURPOSES:
         rows = await StatusList.raw(
@@ -232,8 +235,8 @@ async def _lock_open_lists_with_room(tenant: Tenant) -> dict[str, dict[str, Any]
 
 
 # Lists which candidate indexes are taken. A join lets PostgreSQL hash the candidates or probe
-# the unique index per candidate; ``status_index = ANY(...)`` compared every entry of the list
-# with every candidate, which took 150 ms per call once the list held 40,000 entries.
+# the unique index per candidate. ``status_index = ANY(...)`` compared every entry of the list
+# with every candidate instead, which took 150 ms per call once the list had 40,000 entries.
 _TAKEN_CANDIDATES = (
     "SELECT entry.status_index FROM unnest({}::integer[]) AS candidate(status_index) "
     "JOIN award_status AS entry ON entry.status_list = {} "
@@ -247,7 +250,7 @@ _INSERT_BATCH_ENTRIES = (
     "FROM unnest({}::uuid[], {}::integer[]) AS pair(award, entry) "
     "ON CONFLICT (status_list, status_index) DO NOTHING RETURNING award, status_index"
 )
-# Pairs the awards with as many free entries drawn uniformly among all free ones; it reads the
+# Pairs the awards with as many free entries, drawn uniformly among all free ones. It reads the
 # whole list, so it runs only for the awards whose draws all missed.
 _INSERT_BATCH_ANY_FREE = (
     "INSERT INTO award_status (tenant, award, purpose, status_list, status_index, state, reason, "
@@ -274,13 +277,13 @@ async def _insert_entries(
             break
         # Distinct indexes drawn uniformly: those still free are a uniform sample of the free
         # entries, in random order, as ``allocate_entries`` draws them one at a time.
-        wanted = int(len(pending) * BATCH_OVERSAMPLING / free_share) + 8
-        candidates = _random.sample(range(size), min(size, wanted))
-        taken = {
+        draw_count = int(len(pending) * BATCH_OVERSAMPLING / free_share) + 8
+        candidates = _random.sample(range(size), min(size, draw_count))
+        taken_indexes = {
             row["status_index"]
             for row in await AwardStatus.raw(_TAKEN_CANDIDATES, candidates, list_id)
         }
-        free = [index for index in candidates if index not in taken][: len(pending)]
+        free = [index for index in candidates if index not in taken_indexes][: len(pending)]
         awards = pending[: len(free)]
         rows = await AwardStatus.raw(
             _INSERT_BATCH_ENTRIES, tenant.id, purpose, list_id, awards, free

@@ -32,7 +32,7 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True)
 class BulkJob:
-    """What every batch of one upload's job needs."""
+    """The settings, rows and signer that every batch of one upload's job shares."""
 
     settings: Settings
     tenant: Tenant
@@ -106,10 +106,10 @@ async def pending_rows(bulk_id: uuid.UUID, after: int, limit: int) -> list[Row]:
 async def prepare(job: BulkJob, rows: list[Row]) -> Batch:
     """Allocate status entries for the rows' awards and build their unsigned drafts.
 
-    Rows already awarded were set aside by the dry run. A row awarded since (by an upload of the
-    same file running at the same time) is still signed here, and ``store`` then finds its key
-    taken and marks it skipped; checking every batch beforehand would cost a lookup in the
-    tenant's awards per batch for a case that almost never happens.
+    Rows already awarded were set aside by the dry run. A row awarded since, by an upload of the
+    same file running at the same time, is still signed here. ``store`` then finds its key taken
+    and marks it skipped. Checking every batch beforehand would cost a lookup in the tenant's
+    awards per batch, for a case that almost never happens.
     """
     signed_at = datetime.now(UTC)
     award_ids = [uuid.uuid4() for _ in rows]
@@ -263,7 +263,7 @@ async def _insert_awards(
 
 
 def _fingerprint(job: BulkJob, row: Row) -> str:
-    """Hash what the row asks for, as ``award.request_fingerprint`` does for API requests."""
+    """Hash the award the row requests, as ``award.request_fingerprint`` does for API requests."""
     issued = row.issued_on
     payload = [
         str(job.achievement.id),

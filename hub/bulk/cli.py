@@ -21,7 +21,7 @@ from tenants.tables import Achievement, BulkAward
 
 EXIT_DONE, EXIT_ROW_ERRORS, EXIT_UNUSABLE = 0, 1, 2
 POLL_SECONDS = 0.5
-# After this long without a worker taking a queued job, the command says how to start one.
+# After this long without a worker taking a queued job, the command prints how to start one.
 WORKER_HINT_SECONDS = 15
 CLI_ACTOR = "cli"
 
@@ -150,12 +150,12 @@ async def _follow(
 ) -> BulkAward:
     waited, hinted = 0.0, False
     with click.progressbar(length=max(bulk.valid_rows, 1), label="Awarding") as bar:
-        shown = 0
+        reported = 0
         while True:
             bulk = await service.get_bulk(scope, bulk.id)
             done = bulk.awarded + bulk.skipped + bulk.failed
-            bar.update(done - shown)
-            shown = done
+            bar.update(done - reported)
+            reported = done
             if bulk.status not in issuing.RUNNABLE:
                 return bulk
             if job is not None and job.done():

@@ -1,7 +1,7 @@
 """HTTP routes of bulk awarding: the API and the console pages, behind one router.
 
 The router raises the request body limit for these routes only, to the upload size setting plus
-room for the multipart envelope, and answers a too large upload with a 413 naming that limit.
+room for the multipart envelope. It rejects a larger upload with a 413 that names the limit.
 """
 
 from __future__ import annotations
@@ -362,7 +362,7 @@ class BulkAwardConsoleController(Controller):
             summary=summary,
             bulk=summary.bulk,
             started=started,
-            startable=summary.bulk.status in service.STARTABLE,
+            startable=await service.is_startable(summary.bulk),
         )
 
     @post("/{bulk_id:uuid}/start", opt={"access": "award:issue"}, status_code=303)
@@ -383,7 +383,7 @@ class BulkAwardConsoleController(Controller):
     async def progress(
         self, request: Request[Any, Any, Any], slug: FromPath[str], bulk_id: FromPath[uuid.UUID]
     ) -> dict[str, Any]:
-        """The counters the progress bar of the upload's page polls."""
+        """Return the counters that the progress bar of the upload's page polls."""
         bulk = await service.get_bulk(TenantScope(await get_tenant(slug)), bulk_id)
         body = bulk_out(slug, bulk, language_of(request))
         keys = ("status", "status_label", "valid_rows", "done", "percent", "awarded", "skipped")
@@ -429,7 +429,7 @@ def _too_large(request: Request[Any, Any, Any], error: Exception) -> Response[An
 
 
 def router(settings: Settings) -> Router:
-    """Mount the bulk routes with their own request body limit and 413 answer."""
+    """Mount the bulk routes with their own request body limit and 413 response."""
     return Router(
         path="/",
         route_handlers=[BulkAwardApiController, BulkAwardConsoleController],

@@ -1,7 +1,7 @@
 """Streaming reader of the CSV files of bulk awards (RFC 4180, as spreadsheets export it).
 
-The file is read twice and never held in memory: a first pass measures its size, hashes it and
-detects its encoding; the second decodes it and yields one record at a time.
+The file is read twice and never kept in memory. A first pass measures its size, hashes it and
+detects its encoding. The second pass decodes it and yields one record at a time.
 
 Choices, each reported to the uploader with the fix:
 - encoding: UTF-16 with a byte order mark, UTF-8 with or without one, else Windows-1252 (what
@@ -71,7 +71,7 @@ _WORKBOOK_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 @dataclass(frozen=True)
 class FileFacts:
-    """What the first pass learnt about an upload."""
+    """Size, hash and encoding of an upload, from the first pass."""
 
     size: int
     sha256: str

@@ -63,8 +63,9 @@ async def _award_in_order(job: BulkJob, rows: list[batches.Row]) -> None:
     """Award the pending rows from ``rows`` on, in batches that overlap.
 
     While one batch is signed in the signing processes, the next batch is read and prepared,
-    and the previous one is stored. Rows that another job moved meanwhile are left alone; a pass
-    that moves no row at all raises, since the caller would otherwise read the same rows forever.
+    and the previous one is stored. Rows that another job moved meanwhile are left alone. A pass
+    that moves no row at all raises, because the caller would otherwise read the same rows
+    forever.
     """
     first = await batches.prepare(job, rows)
     signing = asyncio.ensure_future(batches.sign(job, first))

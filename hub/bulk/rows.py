@@ -1,4 +1,4 @@
-"""Checks of one data row of a bulk upload, and the idempotency key of the award it asks for."""
+"""Checks of one data row of a bulk upload, and the idempotency key of the award it requests."""
 
 from __future__ import annotations
 
@@ -48,9 +48,9 @@ def achievement_levels(published: Mapping[str, Any] | None) -> list[Level]:
     """Read the levels of an achievement's published content (``[{"id", "name": {...}}]``)."""
     levels = (published or {}).get("levels") or []
     if isinstance(levels, str):
-        # NOTE: a snapshot taken from an achievement whose levels were never set holds Piccolo's
-        # JSON text of the column default ("[]") instead of a list; decode it here until the
-        # snapshot stores decoded values.
+        # NOTE: a snapshot of an achievement whose levels were never set contains Piccolo's JSON
+        # text of the column default ("[]") instead of a list. Decode it here until the snapshot
+        # stores decoded values.
         levels = json.loads(levels)
     return [Level(id=str(level["id"]), names=dict(level.get("name") or {})) for level in levels]
 
@@ -207,7 +207,7 @@ def parse_issue_date(text: str) -> date | None:
 
 
 def _invalid_row(row_number: int, values: Mapping[str, str], problem: RowProblem) -> BulkRow:
-    """Keep what the row said, cut to the column sizes, so the uploader can find and fix it."""
+    """Keep the row's values, cut to the column sizes, so the uploader can find and fix it."""
 
     def kept(field: str) -> str:
         text = values.get(field, "").replace("\x00", "\ufffd")
@@ -226,7 +226,7 @@ def _invalid_row(row_number: int, values: Mapping[str, str], problem: RowProblem
 
 
 def idempotency_key(achievement_id: uuid.UUID, email: str, level: str, issued: date | None) -> str:
-    """Name the award a row asks for: the same achievement, earner, level and date give one key.
+    """Name the award a row requests: the same achievement, earner, level and date give one key.
 
     Stored as ``award.idempotency_key``, whose unique index per tenant is what makes uploading a
     file again award nothing twice.

@@ -54,6 +54,9 @@ ROW_COLUMNS = (
 ROW_STATES = ("invalid", "pending", "awarded", "skipped", "failed")
 # Statuses from which ``start`` queues the job: a dry run, or a job that gave up (to resume it).
 STARTABLE = ("validated", "failed")
+# Statuses of an upload whose job is at work. With no job of the upload in the queue, the job
+# was run by a ``badgehub award --in-process`` that died, and ``start`` resumes it too.
+IN_PROGRESS = ("queued", "running")
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ class BulkLimits:
 
 
 class JobQueue(Protocol):
-    """Where ``start`` sends the awarding job (procrastinate in ``hub.bulk.tasks``)."""
+    """The queue that ``start`` defers the awarding job to (procrastinate in ``hub.bulk.tasks``)."""
 
     async def defer_bulk_award(self, bulk_id: uuid.UUID) -> None: ...
 
@@ -342,15 +345,16 @@ async def start(
     bulk = await get_bulk(scope, bulk_id)
     async with BulkAward._meta.db.transaction():
         updated = await BulkAward.raw(
-            "UPDATE bulk_award SET status = 'queued', error = '' "
-            "WHERE id = {} AND status = ANY({}) RETURNING id",
+            _START,
             bulk.id,
             list(STARTABLE),
+            list(IN_PROGRESS),
+            job_lock(bulk.id),
         )
         if not updated:
             raise ConflictError(
                 f"bulk award {bulk.id} is {bulk.status}, so it cannot be started; only a "
-                "validated upload, or one that failed, can be",
+                "validated upload, one that failed, or one whose job is no longer queued can be",
                 code="bulk-award-not-startable",
             )
         await record_event(
@@ -360,6 +364,37 @@ async def start(
         await _defer(queue, bulk)
     log.info("bulk_award_queued", tenant=scope.tenant.slug, bulk=str(bulk.id))
     return await get_bulk(scope, bulk_id)
+
+
+def job_lock(bulk_id: uuid.UUID | str) -> str:
+    """Name the queue lock of an upload's job, so that its jobs never run at the same time."""
+    return f"bulk-award:{bulk_id}"
+
+
+# Queues an upload that is startable, or in progress without a job of it in the queue.
+_START = """
+UPDATE bulk_award SET status = 'queued', error = ''
+ WHERE id = {}
+   AND (status = ANY({})
+        OR (status = ANY({})
+            AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs
+                             WHERE lock = {} AND status IN ('todo', 'doing'))))
+RETURNING id
+"""
+_HAS_QUEUED_JOB = (
+    "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE lock = {} "
+    "AND status IN ('todo', 'doing')) AS queued"
+)
+
+
+async def is_startable(bulk: BulkAward) -> bool:
+    """Tell whether ``start`` would accept the upload now."""
+    if bulk.status in STARTABLE:
+        return True
+    if bulk.status not in IN_PROGRESS:
+        return False
+    rows = await BulkAward.raw(_HAS_QUEUED_JOB, job_lock(bulk.id))
+    return not rows[0]["queued"]
 
 
 async def _defer(queue: JobQueue, bulk: BulkAward) -> None:

@@ -97,8 +97,8 @@ class SigningPool:
 def _watch_parent(parent: int) -> None:
     """Exit this worker process when its parent dies.
 
-    A parent killed with SIGKILL cannot stop its workers, and a worker waiting for its next
-    batch would wait forever, since it holds an end of the task queue itself.
+    A parent killed with SIGKILL cannot stop its workers. A worker waiting for its next batch
+    would wait forever, because it keeps an end of the task queue open itself.
     """
 
     def watch() -> None:

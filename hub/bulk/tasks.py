@@ -14,7 +14,7 @@ import structlog
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.job_context import JobContext
 
-from hub.bulk import issuing
+from hub.bulk import issuing, service
 from hub.bulk.signing import SigningPool
 from hub.settings import Settings
 from tenants.tables import BulkAward
@@ -24,7 +24,7 @@ log = structlog.get_logger(__name__)
 blueprint = procrastinate.Blueprint()
 NAMESPACE = "bulk"
 TASK_NAME = "bulk.award"
-# The name the queue knows the task by, once ``hub.queue`` adds the blueprint under NAMESPACE.
+# The task's name in the queue, once ``hub.queue`` adds the blueprint under NAMESPACE.
 QUEUED_TASK_NAME = f"{NAMESPACE}:{TASK_NAME}"
 # Retried after an error or a worker shutdown, waiting 2 s + 2**attempt s (4 s to 4 min).
 RETRY = procrastinate.RetryStrategy(max_attempts=8, wait=2, exponential_wait=2)
@@ -62,10 +62,6 @@ def current() -> tuple[Settings, SigningPool]:
     return _worker["current"]
 
 
-def job_lock(bulk_id: uuid.UUID | str) -> str:
-    return f"bulk-award:{bulk_id}"
-
-
 @blueprint.task(name=TASK_NAME, retry=RETRY, pass_context=True)
 async def award_bulk(context: JobContext, bulk_id: str) -> None:
     """Award the pending rows of one upload."""
@@ -96,7 +92,7 @@ class ProcrastinateJobQueue:
             conninfo=self._database_url, min_size=1, max_size=1
         )
         deferrer = procrastinate.App(connector=connector)
-        lock = job_lock(bulk_id)
+        lock = service.job_lock(bulk_id)
         async with deferrer.open_async():
             task = deferrer.configure_task(QUEUED_TASK_NAME, lock=lock, queueing_lock=lock)
             try:

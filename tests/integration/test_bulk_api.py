@@ -224,7 +224,7 @@ async def test_api_bad_flag(hub: Hub) -> None:
     assert "dry_run 'maybe'" in response.json()["detail"]
 
 
-async def test_api_50_mb_upload_is_413_naming_the_limit(hub: Hub) -> None:
+async def test_api_50_mb_upload_is_413(hub: Hub) -> None:
     body = b"email,name\n" + b"someone@example.org,Some One\n" * (50 * 1024 * 1024 // 29)
 
     response = await hub.client.post(

@@ -243,9 +243,12 @@ async def test_job_through_the_queue(
     assert set(actions) <= ACTIONS
 
 
-async def test_start_twice_is_refused(scope: TenantScope, achievement: Achievement) -> None:
+async def test_start_after_done_is_refused(
+    settings: Settings, scope: TenantScope, achievement: Achievement
+) -> None:
     summary = await upload(scope, achievement, INTAKE)
     await service.start(scope, summary.bulk.id, "user:test", queue=None)
+    await award_all(settings, summary.bulk.id)
 
     with pytest.raises(ConflictError) as caught:
         await service.start(scope, summary.bulk.id, "user:test", queue=None)
@@ -378,3 +381,37 @@ async def test_other_tenant_cannot_read_upload(
         await service.get_summary(other, summary.bulk.id)
 
     assert getattr(caught.value, "code", None) == "bulk-award-not-found"
+
+
+async def test_orphaned_running_upload_can_be_resumed(
+    settings: Settings, scope: TenantScope, achievement: Achievement
+) -> None:
+    summary = await upload(scope, achievement, INTAKE)
+    await service.start(scope, summary.bulk.id, "user:test", queue=None)
+    # A `badgehub award --in-process` killed mid-job leaves the upload running with no job.
+    await BulkAward.update({BulkAward.status: "running"}).where(BulkAward.id == summary.bulk.id)
+    orphaned = await service.get_bulk(scope, summary.bulk.id)
+
+    startable = await service.is_startable(orphaned)
+    await service.start(scope, summary.bulk.id, "user:test", queue=None)
+    bulk = await award_all(settings, summary.bulk.id)
+
+    assert startable is True
+    assert bulk is not None
+    assert bulk.status == "done"
+    assert bulk.awarded == 2
+
+
+async def test_queued_upload_with_job_is_not_startable(
+    scope: TenantScope, achievement: Achievement, db: str
+) -> None:
+    summary = await upload(scope, achievement, INTAKE)
+    await service.start(scope, summary.bulk.id, "user:test", queue=tasks.ProcrastinateJobQueue(db))
+    queued = await service.get_bulk(scope, summary.bulk.id)
+
+    startable = await service.is_startable(queued)
+    with pytest.raises(ConflictError) as caught:
+        await service.start(scope, summary.bulk.id, "user:test", queue=None)
+
+    assert startable is False
+    assert caught.value.code == "bulk-award-not-startable"

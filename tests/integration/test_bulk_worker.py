@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 BADGEHUB = [sys.executable, "-m", "hub.cli"]
 ROWS = 4_000
 INTAKE = "courriel;nom\nzoe@example.org;Zoé Lefèvre\ngrace@example.org;Grace Hopper\n"
-# Generous bounds for a loaded 2-core machine; the test waits for events, it times nothing.
+# Generous bounds for a loaded 2-core machine. The tests wait for events and time nothing.
 JOB_TIMEOUT_SECONDS = 300
 EXIT_TIMEOUT_SECONDS = 30
 
@@ -85,13 +85,13 @@ async def awarded_count(bulk_id: object) -> int:
     return int(await Award.count().where(Award.bulk == bulk_id))
 
 
-async def wait_for(condition: object, what: str, log: Path) -> None:
+async def wait_for(condition: object, event: str, log: Path) -> None:
     deadline = time.monotonic() + JOB_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if await condition():  # type: ignore[operator]
             return
         await asyncio.sleep(0.05)
-    raise AssertionError(f"{what} did not happen; worker log:\n{tail(log)}")
+    raise AssertionError(f"{event} did not happen; worker log:\n{tail(log)}")
 
 
 def tail(log: Path) -> str:
@@ -133,7 +133,8 @@ async def test_killed_worker_resumes_without_duplicates(
         BulkAwardRow.bulk == bulk_id, BulkAwardRow.state == "pending"
     )
     await wait_for(lambda: _all_gone(signers), "the exit of the orphaned signing process", log)
-    # The killed worker's heartbeat is fresh; age it as 30 s without one would.
+    # The killed worker's heartbeat is fresh. Age it as 30 s of silence would, so that the next
+    # worker takes it for dead and retries its job.
     await BulkAward.raw(
         "UPDATE procrastinate_workers SET last_heartbeat = now() - interval '1 minute'"
     )
