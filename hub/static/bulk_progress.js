@@ -48,12 +48,12 @@
         if (ACTIVE.indexOf(progress.status) >= 0) {
           window.setTimeout(poll, POLL_MILLISECONDS);
         } else {
-          // The final page lists the outcome of every row; reload it once.
+          // The final page lists the outcome of every row, so reload it once.
           window.location.replace(window.location.pathname);
         }
       })
       .catch(function () {
-        // A lost connection or a restarting server: try again a little later.
+        // The connection was lost or the server is restarting, so try again a little later.
         window.setTimeout(poll, POLL_MILLISECONDS * 5);
       });
   }
