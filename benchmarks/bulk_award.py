@@ -97,7 +97,7 @@ async def prepare(url: str, processes: int) -> tuple[str, Any, Any, Any]:
 
 async def measure(url: str, rows: int, processes: int) -> dict[str, Any]:
     from hub import queue
-    from hub.bulk import batches, service, tasks
+    from hub.bulk import batches, reading, service, tasks
     from hub.bulk.service import BulkLimits
     from tenants.scope import TenantScope
     from tenants.tables import Award, OutboundEmail
@@ -130,7 +130,7 @@ async def measure(url: str, rows: int, processes: int) -> dict[str, Any]:
     await service.start(scope, summary.bulk.id, "benchmark", tasks.ProcrastinateJobQueue(bench_url))
     await queue.run_worker(bench_url, wait=False)
     finished = time.perf_counter()
-    bulk = await service.get_bulk(scope, summary.bulk.id)
+    bulk = await reading.get_bulk(scope, summary.bulk.id)
     if bulk.status != "done" or bulk.awarded != rows or await Award.count() != rows:
         raise SystemExit(f"the job ended {bulk.status} with {bulk.awarded} of {rows} awarded")
     emails_queued = await OutboundEmail.count()

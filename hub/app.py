@@ -28,7 +28,7 @@ from hub.auth import controllers as auth_controllers
 from hub.auth.login import OidcClient, derive_key
 from hub.auth.principal import authorize
 from hub.auth.tokens import AccessTokenValidator, IdTokenValidator, JwksCache
-from hub.bulk import controllers as bulk_controllers
+from hub.bulk import routes as bulk_routes
 from hub.bulk import tasks as bulk_tasks
 from hub.credentials import jsonld
 from hub.database import configure_engine
@@ -179,7 +179,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *status_controllers.ROUTES,
             *auth_controllers.ROUTES,
             *console.ROUTES,
-            bulk_controllers.router(settings),
+            bulk_routes.router(settings),
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"access": "public"}
             ),

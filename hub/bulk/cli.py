@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from hub.bulk import issuing, service, tasks
+from hub.bulk import issuing, reading, service, tasks
 from hub.bulk.errors import BulkFileError
-from hub.bulk.service import BulkLimits, BulkSummary
+from hub.bulk.reading import BulkSummary
+from hub.bulk.service import BulkLimits
 from hub.bulk.signing import SigningPool
 from hub.errors import HubError, NotFoundError
 from hub.settings import Settings
@@ -152,7 +153,7 @@ async def _follow(
     with click.progressbar(length=max(bulk.valid_rows, 1), label="Awarding") as bar:
         reported = 0
         while True:
-            bulk = await service.get_bulk(scope, bulk.id)
+            bulk = await reading.get_bulk(scope, bulk.id)
             done = bulk.awarded + bulk.skipped + bulk.failed
             bar.update(done - reported)
             reported = done

@@ -11,9 +11,10 @@ import pytest
 
 from hub import queue, verification
 from hub.audit import ACTIONS
-from hub.bulk import issuing, service, tasks
+from hub.bulk import issuing, reading, service, tasks
 from hub.bulk.errors import BulkFileError
-from hub.bulk.service import BulkLimits, BulkSummary
+from hub.bulk.reading import BulkSummary
+from hub.bulk.service import BulkLimits
 from hub.bulk.signing import SigningPool
 from hub.errors import ConflictError
 from hub.settings import Settings
@@ -221,12 +222,12 @@ async def test_job_through_the_queue(
         await service.start(
             scope, summary.bulk.id, "user:test", queue=tasks.ProcrastinateJobQueue(db)
         )
-        queued = await service.get_bulk(scope, summary.bulk.id)
+        queued = await reading.get_bulk(scope, summary.bulk.id)
         await queue.run_worker(db, wait=False)
     finally:
         tasks.shutdown()
 
-    bulk = await service.get_bulk(scope, summary.bulk.id)
+    bulk = await reading.get_bulk(scope, summary.bulk.id)
     actions = [
         row["action"] for row in await AuditEvent.select(AuditEvent.action).order_by(AuditEvent.id)
     ]
@@ -268,7 +269,7 @@ async def test_failed_queue_leaves_upload_startable(
     with pytest.raises(Exception, match="did not accept") as caught:
         await service.start(scope, summary.bulk.id, "user:test", queue=BrokenQueue())
 
-    bulk = await service.get_bulk(scope, summary.bulk.id)
+    bulk = await reading.get_bulk(scope, summary.bulk.id)
     assert getattr(caught.value, "code", None) == "queue-unavailable"
     assert bulk.status == "validated"
 
@@ -279,7 +280,7 @@ async def test_failed_job_can_be_resumed(
     summary = await upload(scope, achievement, INTAKE)
     await service.start(scope, summary.bulk.id, "user:test", queue=None)
     await issuing.record_failure(summary.bulk.id, RuntimeError("database went away"), is_final=True)
-    failed = await service.get_bulk(scope, summary.bulk.id)
+    failed = await reading.get_bulk(scope, summary.bulk.id)
 
     await service.start(scope, summary.bulk.id, "user:test", queue=None)
     bulk = await award_all(settings, summary.bulk.id)
@@ -378,7 +379,7 @@ async def test_other_tenant_cannot_read_upload(
     other = TenantScope(await make_tenant(settings, "btu", country="DE"))
 
     with pytest.raises(Exception, match="has no bulk award") as caught:
-        await service.get_summary(other, summary.bulk.id)
+        await reading.get_summary(other, summary.bulk.id)
 
     assert getattr(caught.value, "code", None) == "bulk-award-not-found"
 
@@ -390,7 +391,7 @@ async def test_orphaned_running_upload_can_be_resumed(
     await service.start(scope, summary.bulk.id, "user:test", queue=None)
     # A `badgehub award --in-process` killed mid-job leaves the upload running with no job.
     await BulkAward.update({BulkAward.status: "running"}).where(BulkAward.id == summary.bulk.id)
-    orphaned = await service.get_bulk(scope, summary.bulk.id)
+    orphaned = await reading.get_bulk(scope, summary.bulk.id)
 
     startable = await service.is_startable(orphaned)
     await service.start(scope, summary.bulk.id, "user:test", queue=None)
@@ -407,7 +408,7 @@ async def test_queued_upload_with_job_is_not_startable(
 ) -> None:
     summary = await upload(scope, achievement, INTAKE)
     await service.start(scope, summary.bulk.id, "user:test", queue=tasks.ProcrastinateJobQueue(db))
-    queued = await service.get_bulk(scope, summary.bulk.id)
+    queued = await reading.get_bulk(scope, summary.bulk.id)
 
     startable = await service.is_startable(queued)
     with pytest.raises(ConflictError) as caught:
