@@ -34,13 +34,17 @@ case "$command" in
     ensure_environment
     exec .venv/bin/python benchmarks/issue_and_verify.py "$@"
     ;;
+  bench-bulk)
+    ensure_environment
+    exec .venv/bin/python benchmarks/bulk_award.py "$@"
+    ;;
   lint)
     ensure_environment
     .venv/bin/ruff check .
     .venv/bin/ruff format --check .
     ;;
   *)
-    echo "usage: ./dev.sh demo | test [pytest args] | bench | lint" >&2
+    echo "usage: ./dev.sh demo | test [pytest args] | bench | bench-bulk [--rows N ...] | lint" >&2
     exit 2
     ;;
 esac

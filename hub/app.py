@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,6 +30,8 @@ from hub.auth import controllers as auth_controllers
 from hub.auth.login import OidcClient, derive_key
 from hub.auth.principal import authorize
 from hub.auth.tokens import AccessTokenValidator, IdTokenValidator, JwksCache
+from hub.bulk import routes as bulk_routes
+from hub.bulk import tasks as bulk_tasks
 from hub.certificates import controllers as certificate_controllers
 from hub.credentials import jsonld
 from hub.database import configure_engine
@@ -118,6 +121,41 @@ async def verification_workers(app: Litestar) -> AsyncIterator[None]:
         await asyncio.to_thread(verification.shutdown_verification_workers)
 
 
+def demo_worker(settings: Settings, database_url: str) -> Any:
+    """Run the job queue's worker inside the server, as the demo has no separate worker."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if not settings.demo:
+            yield
+            return
+        bulk_tasks.configure(settings)
+        worker = asyncio.create_task(_run_demo_worker(database_url), name="demo worker")
+        try:
+            yield
+        finally:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            await asyncio.to_thread(bulk_tasks.shutdown)
+
+    return lifespan
+
+
+async def _run_demo_worker(database_url: str) -> None:
+    # Not ``queue.run_worker``, because inside uvicorn the worker must leave SIGINT and SIGTERM to
+    # the server. A job still running at shutdown is cancelled after 5 s. It is retried at the
+    # next start and resumes from its last committed batch.
+    async with queue.open_queue(database_url) as queue_app:
+        await queue.retry_stalled_jobs(queue_app)
+        log.info("demo_worker_started")
+        await queue_app.run_worker_async(
+            concurrency=1,
+            install_signal_handlers=False,
+            shutdown_graceful_timeout=5,
+        )
+
+
 def create_app(settings: Settings, database_url: str) -> Litestar:
     """Build the hub for one database; the caller owns the database's lifetime."""
     engine = configure_engine(database_url)
@@ -159,6 +197,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *mail_controllers.ROUTES,
             *federation_controllers.ROUTES,
             *certificate_controllers.ROUTES,
+            bulk_routes.router(settings),
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"access": "public"}
             ),
@@ -178,10 +217,21 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             exclude=["/api/", "/health"],
         ),
         # Exited in reverse order, so that the workers stop before the database pool closes.
-        lifespan=[database_pool, verification_workers, job_queue],
+        lifespan=[
+            database_pool,
+            verification_workers,
+            job_queue,
+            demo_worker(settings, database_url),
+        ],
         before_request=reject_deeply_nested_json,
         middleware=[request_context_middleware],
-        state=State({"settings": settings, **_single_sign_on(settings)}),
+        state=State(
+            {
+                "settings": settings,
+                "bulk_queue": bulk_tasks.ProcrastinateJobQueue(database_url),
+                **_single_sign_on(settings),
+            }
+        ),
         request_max_body_size=MAX_REQUEST_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="EUNICE Badge Hub",

@@ -42,6 +42,12 @@ ACTIONS = frozenset(
         "mail-template:updated",
         "mail-template:reset",
         "certificate:updated",
+        "bulk-award:validated",
+        "bulk-award:queued",
+        "bulk-award:started",
+        "bulk-award:batch",
+        "bulk-award:finished",
+        "bulk-award:failed",
     }
 )
 

@@ -423,6 +423,113 @@ def token_create(slug: str, name: str) -> None:
     click.echo(_run_with_database(_settings(), create()))
 
 
+@main.command()
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 32),
+    default=1,
+    show_default=True,
+    help="Jobs run at the same time.",
+)
+def worker(concurrency: int) -> None:
+    """Run the background job worker (bulk awards, e-mails) until Ctrl+C or SIGTERM.
+
+    At start it puts back in the queue the jobs of workers that died mid-job.
+    """
+    settings = _settings()
+    _require_kek(settings)
+    from hub.runtime import database_url
+
+    with database_url(settings) as url:
+        asyncio.run(_run_worker(settings, url, concurrency))
+
+
+async def _run_worker(settings: Settings, url: str, concurrency: int) -> None:
+    from hub import queue
+    from hub.bulk import tasks as bulk_tasks
+    from hub.database import configure_engine
+
+    engine = configure_engine(url)
+    await engine.start_connection_pool(min_size=1, max_size=concurrency + 2)
+    bulk_tasks.configure(settings)
+    try:
+        await queue.run_worker(url, concurrency=concurrency)
+    finally:
+        bulk_tasks.shutdown()
+        await engine.close_connection_pool()
+
+
+@main.command()
+@click.option("--tenant", "slug", required=True, help="Slug of the awarding tenant, e.g. uphf.")
+@click.option("--achievement", required=True, help="Slug or id of the achievement to award.")
+@click.option(
+    "--csv",
+    "csv_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV file: email, name and optional level, evidence_url, narrative, issue_date.",
+)
+@click.option(
+    "--language",
+    type=click.Choice(["fr", "en"]),
+    default="en",
+    show_default=True,
+    help="Language of the credentials and e-mails.",
+)
+@click.option("--no-email", is_flag=True, help="Queue no e-mail to the earners.")
+@click.option("--dry-run", is_flag=True, help="Check and list the errors; award nothing.")
+@click.option("--yes", "assume_yes", is_flag=True, help="Start without asking for confirmation.")
+@click.option(
+    "--in-process/--queue",
+    "in_process",
+    default=None,
+    help="Run the job in this process, or leave it to `badgehub worker`. By default it runs "
+    "here unless a worker sent a heartbeat in the last 30 s.",
+)
+def award(
+    slug: str,
+    achievement: str,
+    csv_path: Path,
+    language: str,
+    no_email: bool,
+    dry_run: bool,
+    assume_yes: bool,
+    in_process: bool | None,
+) -> None:
+    """Award an achievement to every row of a CSV file, with a dry run first.
+
+    Exit 0 when every row is awarded, 1 when rows have errors or failed, 2 when the file is
+    unusable.
+    """
+    from hub.bulk.cli import AwardOptions, award_from_csv
+    from hub.database import configure_engine
+    from hub.runtime import database_url
+
+    settings = _settings()
+    _require_kek(settings)
+    options = AwardOptions(
+        tenant=slug,
+        achievement=achievement,
+        csv_path=csv_path,
+        language=language,
+        send_email=not no_email,
+        dry_run=dry_run,
+        assume_yes=assume_yes,
+        in_process=in_process,
+    )
+
+    async def run(url: str) -> int:
+        engine = configure_engine(url)
+        await engine.start_connection_pool(min_size=1, max_size=4)
+        try:
+            return await award_from_csv(settings, url, options)
+        finally:
+            await engine.close_connection_pool()
+
+    with database_url(settings) as url:
+        sys.exit(asyncio.run(run(url)))
+
+
 @main.group()
 def kek() -> None:
     """Key-encryption key helpers."""

@@ -10,6 +10,8 @@ from typing import Any
 
 from jinja2 import pass_context
 
+from hub.bulk.messages import BULK_MESSAGES
+
 LANGUAGES = ("fr", "en")
 LANGUAGE_COOKIE = "badgehub_lang"
 
@@ -686,6 +688,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "claim.view": "Voir l'attestation et sa vérification",
     },
 }
+
+
+for _language, _texts in BULK_MESSAGES.items():
+    MESSAGES[_language].update(_texts)
 
 
 def request_language(query: str | None, cookie: str | None, accept_language: str | None) -> str:

@@ -38,6 +38,9 @@ def register_tasks() -> None:
         return
     register_tasks.done = True  # type: ignore[attr-defined]
     app.add_tasks_from(mail_tasks, namespace="mail")
+    from hub.bulk.tasks import blueprint as bulk_tasks
+
+    app.add_tasks_from(bulk_tasks, namespace="bulk")
 
 
 @asynccontextmanager

@@ -143,6 +143,20 @@ class Settings:
     smtp_timeout_seconds: float = field(
         default=30.0, metadata=_describe("Seconds to wait for the SMTP server at each step.")
     )
+    bulk_max_rows: int = field(
+        default=50_000,
+        metadata=_describe("Maximum data rows in one CSV file of bulk awards; split larger files."),
+    )
+    bulk_max_file_mb: int = field(
+        default=20,
+        metadata=_describe("Maximum size in MiB of one CSV file of bulk awards (larger gets 413)."),
+    )
+    bulk_signing_processes: int = field(
+        default=1,
+        metadata=_describe(
+            "Processes a worker uses to sign bulk awards in parallel; 0 signs in the worker itself."
+        ),
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -264,6 +278,10 @@ class Settings:
         return f"{self.keycloak_url.rstrip('/')}/realms/{self.keycloak_realm}"
 
     @property
+    def bulk_max_file_bytes(self) -> int:
+        return self.bulk_max_file_mb * 1024 * 1024
+
+    @property
     def base_url(self) -> str:
         return self.public_url.rstrip("/")
 
@@ -284,7 +302,7 @@ def _parse(variable: str, name: str, raw: str) -> Any:
             return float(raw)
         except ValueError:
             raise SettingsError(f"{variable}={raw!r} is not a number of seconds") from None
-    if name in ("session_idle_minutes", "session_max_hours"):
+    if name in ("session_idle_minutes", "session_max_hours", "bulk_max_rows", "bulk_max_file_mb"):
         if not raw.isdigit() or int(raw) < 1:
             raise SettingsError(f"{variable}={raw!r} must be a whole number of at least 1")
         return int(raw)

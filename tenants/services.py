@@ -16,6 +16,7 @@ from typing import Any
 
 import asyncpg
 import structlog
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hub.audit import record_event
 from hub.credentials import dataintegrity, vcjwt
@@ -596,3 +597,93 @@ async def credential_jwt(settings: Settings, tenant: Tenant, award: Award) -> st
     await Award.update({Award.jwt: token}).where(Award.id == award.id, Award.jwt.is_null())
     award.jwt = token
     return token
+
+
+@dataclass(frozen=True)
+class AwardDraft:
+    """One award of a batch to sign; its status entries were allocated for its id beforehand."""
+
+    credential_id: str
+    email: str
+    name: str
+    language: str
+    valid_from: datetime
+    credential_status: list[dict[str, Any]]
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    # The id of the level of mastery reached, checked against the achievement's levels.
+    level: str | None = None
+
+
+@dataclass(frozen=True)
+class DraftSigner:
+    """Signs award drafts of one achievement for one tenant, without database access.
+
+    It pickles, so that batches can be signed in worker processes; the Ed25519 private key
+    travels as raw bytes and is left out of ``repr``.
+    """
+
+    private_key: bytes = field(repr=False)
+    verification_method: str
+    issuers: dict[str, IssuerProfile]
+    achievements: dict[str, AchievementData]
+    valid_for_months: int | None
+
+    def sign(self, drafts: list[AwardDraft], signed_at: datetime) -> list[str]:
+        """Return the signed credential texts, in the order of ``drafts``."""
+        key = Ed25519PrivateKey.from_private_bytes(self.private_key)
+        texts = []
+        for draft in drafts:
+            achievement = self.achievements[draft.language]
+            unsigned = build_credential(
+                credential_id=draft.credential_id,
+                issuer=self.issuers[draft.language],
+                achievement=achievement,
+                recipient_email=draft.email,
+                recipient_name=draft.name,
+                salt=new_salt(),
+                valid_from=draft.valid_from,
+                valid_until=(
+                    add_months(draft.valid_from, self.valid_for_months)
+                    if self.valid_for_months
+                    else None
+                ),
+                results=[achieved_level_result(achievement.id, draft.level)]
+                if draft.level
+                else None,
+            )
+            unsigned["credentialStatus"] = draft.credential_status
+            if draft.evidence:
+                unsigned["evidence"] = draft.evidence
+            signed = dataintegrity.sign_eddsa_rdfc_2022(
+                unsigned, key, self.verification_method, created=signed_at
+            )
+            texts.append(json.dumps(signed, ensure_ascii=False, separators=(",", ":")))
+        return texts
+
+
+async def draft_signer(
+    settings: Settings, tenant: Tenant, achievement: Achievement, languages: list[str]
+) -> DraftSigner:
+    """Prepare the batch form of ``sign_award`` for an achievement in the given languages.
+
+    It differs from ``sign_award`` where batches need it: the caller allocates the status
+    entries of a whole batch at once (``status.allocate_entries_batch``), ``validFrom`` may be
+    earlier than the proof's ``created`` (an issue date given in an uploaded file), and
+    ``evidence`` is added when given.
+    """
+    view = awardable_view(achievement)
+    keyring = await load_keyring(settings, tenant)
+    private_key = keyring.ed25519.private_key
+    assert isinstance(private_key, Ed25519PrivateKey)  # load_keyring files it under Ed25519
+    return DraftSigner(
+        private_key=private_key.private_bytes_raw(),
+        verification_method=keyring.ed25519.verification_method,
+        issuers={
+            language: identity.issuer_profile(settings, tenant, language) for language in languages
+        },
+        achievements={
+            language: await _achievement_for(settings, tenant, view, language)
+            for language in languages
+        },
+        valid_for_months=view.valid_for_months,
+    )

@@ -281,3 +281,32 @@ async def test_contract_routes_keep_access(settings: Settings, db: str) -> None:
     declared = {(endpoint.method, endpoint.path): endpoint.access for endpoint in endpoints(app)}
 
     assert {route: declared.get(route) for route in CONTRACT_ACCESS} == CONTRACT_ACCESS
+# Bulk awards: reading an upload needs award:view, anything that can issue needs award:issue.
+BULK_AWARD_ROUTES = {
+    ("POST", "/api/v1/tenants/{slug:str}/achievements/{achievement_id:uuid}/bulk-awards"): (
+        "award:issue"
+    ),
+    ("GET", "/api/v1/tenants/{slug:str}/bulk-awards"): "award:view",
+    ("GET", "/api/v1/tenants/{slug:str}/bulk-awards/{bulk_id:uuid}"): "award:view",
+    ("POST", "/api/v1/tenants/{slug:str}/bulk-awards/{bulk_id:uuid}/start"): "award:issue",
+    ("GET", "/api/v1/tenants/{slug:str}/bulk-awards/{bulk_id:uuid}/rows"): "award:view",
+    ("GET", "/api/v1/tenants/{slug:str}/bulk-awards/{bulk_id:uuid}/errors.csv"): "award:view",
+    ("GET", "/console/tenants/{slug:str}/bulk-awards"): "award:view",
+    ("POST", "/console/tenants/{slug:str}/bulk-awards"): "award:issue",
+    ("GET", "/console/tenants/{slug:str}/bulk-awards/{bulk_id:uuid}"): "award:view",
+    ("POST", "/console/tenants/{slug:str}/bulk-awards/{bulk_id:uuid}/start"): "award:issue",
+    ("GET", "/console/tenants/{slug:str}/bulk-awards/{bulk_id:uuid}/progress"): "award:view",
+    ("GET", "/console/tenants/{slug:str}/bulk-awards/{bulk_id:uuid}/errors.csv"): "award:view",
+}
+
+
+async def test_bulk_award_routes_declare_award_permissions(settings: Settings, db: str) -> None:
+    app = create_app(settings, db)
+
+    declared = {
+        (endpoint.method, endpoint.path): endpoint.access
+        for endpoint in endpoints(app)
+        if "bulk-awards" in endpoint.path
+    }
+
+    assert declared == BULK_AWARD_ROUTES
