@@ -306,6 +306,10 @@ def _parse(variable: str, name: str, raw: str) -> Any:
         if not raw.isdigit() or int(raw) < 1:
             raise SettingsError(f"{variable}={raw!r} must be a whole number of at least 1")
         return int(raw)
+    if name == "bulk_signing_processes":
+        if not raw.isdigit() or int(raw) > 64:
+            raise SettingsError(f"{variable}={raw!r} must be a whole number from 0 to 64")
+        return int(raw)
     if name in ("port", "smtp_port"):
         if not raw.isdigit() or not 0 < int(raw) < 65536:
             raise SettingsError(f"{variable}={raw!r} is not a TCP port; use a number 1-65535")
