@@ -164,7 +164,7 @@ async def test_killed_worker_resumes_without_duplicates(
     assert await BulkAwardRow.count().where(BulkAwardRow.state == "invalid") == 1
     assert (bulk.awarded, bulk.skipped, bulk.failed) == (ROWS, 0, 0)
     assert await OutboundEmail.count() == ROWS
-    assert "stalled_job_retried" in tail(log)
+    assert "stalled_job_retried" in log.read_text()
 
 
 async def _some_awarded(bulk_id: object) -> bool:
