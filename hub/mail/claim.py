@@ -20,7 +20,7 @@ import structlog
 
 from hub.audit import record_event
 from hub.auth.login import derive_key
-from hub.errors import ConflictError, InvalidInputError, NotFoundError
+from hub.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from hub.settings import Settings
 from tenants.tables import Award, Tenant
 
@@ -71,19 +71,28 @@ class Claimant:
 
     subject: str
     actor: str
+    # The account's e-mail address (verified by Keycloak); it must be the award's recipient.
+    email: str = ""
 
 
 async def claim_award(award_id: uuid.UUID, claimant: Claimant) -> ClaimOutcome:
     """Attach the award to the claimant's account; claiming one's own award again does nothing.
 
+    Raises ``PermissionDeniedError`` when the account's address is not the one the badge was
+    awarded to: the link alone is not enough, because staff can read it in the outbox.
     Raises ``ConflictError`` when another account has claimed the award already.
     """
+    email = claimant.email.strip().lower()
     async with Award._meta.db.transaction():
         claimed = (
             await Award.update(
                 {Award.claimed_by: claimant.subject, Award.claimed_at: datetime.now(UTC)}
             )
-            .where(Award.id == award_id, Award.claimed_by.is_null())
+            .where(
+                Award.id == award_id,
+                Award.claimed_by.is_null(),
+                Award.recipient_email == email,
+            )
             .returning(Award.tenant)
         )
         if claimed:
@@ -97,13 +106,24 @@ async def claim_award(award_id: uuid.UUID, claimant: Claimant) -> ClaimOutcome:
     if claimed:
         log.info("credential_claimed", award=str(award_id))
         return "claimed"
-    holder = await Award.select(Award.claimed_by).where(Award.id == award_id).first()
+    holder = (
+        await Award.select(Award.claimed_by, Award.recipient_email)
+        .where(Award.id == award_id)
+        .first()
+    )
     if holder is None:
         raise NotFoundError(
             f"no credential {award_id} was issued here", code="credential-not-found"
         )
     if holder["claimed_by"] == claimant.subject:
         return "already-yours"
+    if holder["recipient_email"] != email:
+        log.warning("credential_claim_address_mismatch", award=str(award_id))
+        raise PermissionDeniedError(
+            "this badge was awarded to another e-mail address than the one of your account; "
+            "sign in with the account that uses the address the e-mail was sent to",
+            code="claim-address-mismatch",
+        )
     raise ConflictError(
         "this badge is already attached to another account. If you did not add it yourself, "
         "contact the university that issued it",

@@ -108,7 +108,7 @@ async def _claimant(request: Request[Any, Any, Any]) -> claim.Claimant:
             "to add the badge to your account",
             code="claim-needs-person",
         )
-    return claim.Claimant(subject=user.subject, actor=viewer.actor)
+    return claim.Claimant(subject=user.subject, actor=viewer.actor, email=user.email or "")
 
 
 async def _user_of(viewer: Principal | None) -> User | None:

@@ -27,7 +27,7 @@ from tests.integration.mail_support import (
 
 pytestmark = pytest.mark.integration
 
-ADA = "ada.lovelace@example.org"
+ADA = "ines.marchand@example.org"
 CLAIM_LINK = re.compile(
     r"http://127\.0\.0\.1:8000(/claim/[0-9a-f-]+\?token=[A-Za-z0-9_-]+)&lang=fr(?:\s|$)"
 )
@@ -87,7 +87,7 @@ async def test_signed_in_earner_claims_badge(
 ) -> None:
     settings, award, link = mailed
     tenant = await uphf(settings)
-    earner = await make_user(tenant, "ada", role=None)
+    earner = await make_user(tenant, "ines.marchand", role=None)
     csrf = await sign_in(browser, settings, earner)
 
     page = await browser.get(link)
@@ -110,7 +110,7 @@ async def test_claim_twice_is_noop(
     mailed: tuple[Settings, Award, str], browser: httpx.AsyncClient
 ) -> None:
     settings, award, link = mailed
-    earner = await make_user(await uphf(settings), "ada", role=None)
+    earner = await make_user(await uphf(settings), "ines.marchand", role=None)
     csrf = await sign_in(browser, settings, earner)
     await browser.post(link, data={"_csrf_token": csrf})
     first = await Award.objects().where(Award.id == award.id).first()
@@ -125,12 +125,12 @@ async def test_claim_twice_is_noop(
     assert claims == 1
 
 
-async def test_claim_by_another_person_conflicts(
+async def test_claim_by_another_address_is_refused(
     mailed: tuple[Settings, Award, str], browser: httpx.AsyncClient
 ) -> None:
     settings, award, link = mailed
     tenant = await uphf(settings)
-    earner = await make_user(tenant, "ada", role=None)
+    earner = await make_user(tenant, "ines.marchand", role=None)
     other = await make_user(tenant, "mallory", role=None)
     await browser.post(link, data={"_csrf_token": await sign_in(browser, settings, earner)})
 
@@ -140,10 +140,26 @@ async def test_claim_by_another_person_conflicts(
     page = await browser.get(link)
     stored = await Award.objects().where(Award.id == award.id).first()
 
-    assert response.status_code == 409
-    assert "already attached to another account" in response.text
+    assert response.status_code == 403
+    assert "awarded to another e-mail address" in response.text
     assert stored.claimed_by == earner.subject
     assert "This badge is already attached to another account." in page.text
+
+
+async def test_unclaimed_badge_refuses_other_address(
+    mailed: tuple[Settings, Award, str], browser: httpx.AsyncClient
+) -> None:
+    settings, award, link = mailed
+    other = await make_user(await uphf(settings), "mallory", role=None)
+
+    response = await browser.post(
+        link, data={"_csrf_token": await sign_in(browser, settings, other)}
+    )
+    stored = await Award.objects().where(Award.id == award.id).first()
+
+    assert response.status_code == 403
+    assert "awarded to another e-mail address" in response.text
+    assert stored.claimed_by is None
 
 
 async def test_forged_token_is_not_found(
@@ -183,7 +199,7 @@ async def test_credential_valid_before_and_after_claim(
     mailed: tuple[Settings, Award, str], browser: httpx.AsyncClient
 ) -> None:
     settings, award, link = mailed
-    earner = await make_user(await uphf(settings), "ada", role=None)
+    earner = await make_user(await uphf(settings), "ines.marchand", role=None)
     before = await browser.post(
         "/api/v1/verify", content=award.credential_text, headers={"accept": "application/json"}
     )
