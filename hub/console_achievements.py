@@ -489,6 +489,14 @@ class TenantSettingsConsoleController(Controller):
     ) -> Redirect:
         tenant = await services.get_tenant(slug)
         viewer = await _viewer(request)
+        for name in ("approval_required", "distinct_approver"):
+            # A checkbox sends "on" or nothing; anything else is a forged or broken form, and
+            # reading it as "off" would switch the rule off silently.
+            if data.get(name, "on") != "on":
+                raise InvalidInputError(
+                    f"{name} must be 'on' (checked) or absent (unchecked), not {data[name]!r}",
+                    code="invalid-setting",
+                )
         rule = workflow.ApprovalRule(
             approval_required=data.get("approval_required") == "on",
             distinct_approver=data.get("distinct_approver") == "on",

@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from hub.audit import record_event
 from hub.badge_image import render_badge_svg
@@ -24,7 +23,7 @@ from hub.errors import ConflictError, InvalidInputError
 from hub.images import prepare_uploaded_image
 from tenants.scope import TenantScope
 from tenants.tables import Achievement, AchievementRevision
-from tenants.validation import require_slug, require_tags, require_text
+from tenants.validation import is_http_url, require_slug, require_tags, require_text
 
 # The 24 official languages of the European Union (ISO 639-1), in which texts may be written.
 EU_LANGUAGES = (
@@ -228,11 +227,11 @@ def _bounded(items: Sequence[Any], field_name: str, maximum: int) -> Sequence[An
 
 def require_http_url(value: Any, field_name: str) -> str:
     text = require_text(value, field_name, 2048)
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in text:
+    if not is_http_url(text):
         raise InvalidInputError(
-            f"{field_name} {text!r} is not an absolute http(s) URL such as "
-            "http://data.europa.eu/esco/skill/…",
+            f"{field_name} {text!r} is not an absolute http(s) URL without spaces, quotes, "
+            "angle brackets or other characters that URLs must percent-encode "
+            "(e.g. https://portfolio.example.org/work)",
             code="invalid-url",
         )
     return text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlsplit
 
 from hub.errors import InvalidInputError
 
@@ -96,3 +97,19 @@ def require_language(value: str, supported: Sequence[str]) -> str:
             code="unsupported-language",
         )
     return value
+
+
+# Characters that RFC 3987 allows nowhere in an IRI. Signed credentials hold URLs as RDF IRIs,
+# and N-Quads readers reject these (a ">" would even end the IRI early).
+FORBIDDEN_IRI_CHARACTERS = re.compile(r'[\x00-\x20\x7f<>"{}|\\^`]')
+
+
+def is_http_url(value: str) -> bool:
+    """Check an absolute http(s) URL with a host and no character that IRIs forbid."""
+    if FORBIDDEN_IRI_CHARACTERS.search(value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)

@@ -18,6 +18,7 @@ from hub.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from tenants.achievements import content_snapshot, utcnow
 from tenants.scope import TenantScope
 from tenants.tables import Achievement, AchievementReview, Tenant
+from tenants.validation import CONTROL_CHARACTERS
 
 MAX_COMMENT = 4000
 
@@ -174,6 +175,11 @@ async def apply_transition(
         raise InvalidInputError(
             f"comment has {len(comment)} characters; the maximum is {MAX_COMMENT}",
             code="field-too-long",
+        )
+    if CONTROL_CHARACTERS.search(comment):
+        raise InvalidInputError(
+            "comment contains a control character (such as NUL or ESC); remove it",
+            code="invalid-text",
         )
     if name == "request_changes" and not comment:
         raise InvalidInputError(

@@ -10,11 +10,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from hub.bulk.csvfile import Header, Record
 from hub.bulk.errors import RowProblem
-from tenants.validation import CONTROL_CHARACTERS, EMAIL_PATTERN
+from tenants.validation import CONTROL_CHARACTERS, EMAIL_PATTERN, is_http_url
 
 # Maximum lengths in characters, as the columns of ``bulk_award_row`` and ``award`` allow.
 MAX_LENGTHS = {
@@ -170,8 +169,7 @@ class RowValidator:
     def _url_problem(self, url: str) -> RowProblem | None:
         if not url:
             return None
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+        if not is_http_url(url):
             return RowProblem("invalid-evidence-url", {"value": url})
         return None
 

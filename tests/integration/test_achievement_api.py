@@ -104,6 +104,7 @@ def changed(path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
         (changed(("evidence",), {"it": "Prova"}), "invalid-language"),
         (changed(("alignments", 0, "target_url"), "javascript:alert(1)"), "invalid-url"),
         (changed(("alignments", 0, "target_type"), "Skill"), "invalid-alignment"),
+        (changed(("alignments", 0, "target_url"), 'https://e.org/x>"{}'), "invalid-url"),
         (changed(("alignments",), [{"target_url": "https://x.example"}]), "invalid-request"),
         (changed(("levels", 1, "id"), "aware"), "invalid-level"),
         (changed(("levels", 0, "id"), "Not A Slug"), "invalid-slug"),

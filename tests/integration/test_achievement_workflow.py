@@ -296,3 +296,14 @@ async def test_other_tenants_achievement_is_not_found(db: str, settings: Setting
         await workflow.apply_transition(
             scope, uuid.uuid4(), "submit", actor="user:a", permissions=ADMIN
         )
+
+
+async def test_comment_with_control_character_rejected(db: str, settings: Settings) -> None:
+    scope, achievement = await draft(settings)
+
+    with pytest.raises(InvalidInputError) as raised:
+        await move(scope, achievement, "submit", "user:author", EDITOR, "see \x1b[31m")
+
+    stored = await scope.get_achievement(achievement.id)
+    assert raised.value.code == "invalid-text"
+    assert stored.status == "draft"

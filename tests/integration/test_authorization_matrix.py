@@ -265,6 +265,8 @@ async def test_alliance_routes_with_an_alliance(
     assert mismatches == []
     # Every body was empty, so no call changed a membership or signed a registry version.
     assert await RegistryVersion.count() == 1
+
+
 # Access levels that are part of a route's contract. The matrix above checks who gets in; this
 # table fails when such a route disappears or its level changes.
 CONTRACT_ACCESS = {
@@ -281,6 +283,8 @@ async def test_contract_routes_keep_access(settings: Settings, db: str) -> None:
     declared = {(endpoint.method, endpoint.path): endpoint.access for endpoint in endpoints(app)}
 
     assert {route: declared.get(route) for route in CONTRACT_ACCESS} == CONTRACT_ACCESS
+
+
 # Bulk awards: reading an upload needs award:view, anything that can issue needs award:issue.
 BULK_AWARD_ROUTES = {
     ("POST", "/api/v1/tenants/{slug:str}/achievements/{achievement_id:uuid}/bulk-awards"): (
