@@ -130,7 +130,7 @@ def demo_worker(settings: Settings, database_url: str) -> Any:
             yield
             return
         bulk_tasks.configure(settings)
-        worker = asyncio.create_task(_run_demo_worker(database_url), name="demo worker")
+        worker = asyncio.create_task(_run_demo_worker(settings, database_url), name="demo worker")
         try:
             yield
         finally:
@@ -142,7 +142,7 @@ def demo_worker(settings: Settings, database_url: str) -> Any:
     return lifespan
 
 
-async def _run_demo_worker(database_url: str) -> None:
+async def _run_demo_worker(settings: Settings, database_url: str) -> None:
     # Not ``queue.run_worker``, because inside uvicorn the worker must leave SIGINT and SIGTERM to
     # the server. A job still running at shutdown is cancelled after 5 s. It is retried at the
     # next start and resumes from its last committed batch.
@@ -153,6 +153,7 @@ async def _run_demo_worker(database_url: str) -> None:
             concurrency=1,
             install_signal_handlers=False,
             shutdown_graceful_timeout=5,
+            additional_context={"settings": settings},
         )
 
 

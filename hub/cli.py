@@ -453,7 +453,7 @@ async def _run_worker(settings: Settings, url: str, concurrency: int) -> None:
     await engine.start_connection_pool(min_size=1, max_size=concurrency + 2)
     bulk_tasks.configure(settings)
     try:
-        await queue.run_worker(url, concurrency=concurrency)
+        await queue.run_worker(url, settings=settings, concurrency=concurrency)
     finally:
         bulk_tasks.shutdown()
         await engine.close_connection_pool()

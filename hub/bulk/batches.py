@@ -21,6 +21,7 @@ from hub.bulk.errors import RowProblem
 from hub.bulk.rows import idempotency_key
 from hub.bulk.service import existing_awards
 from hub.bulk.signing import SigningPool
+from hub.mail.notify import request_delivery
 from hub.mail.outbox import AwardEmail, enqueue_award_emails
 from hub.settings import Settings
 from tenants import status
@@ -233,6 +234,9 @@ async def store(job: BulkJob, batch: Batch, texts: dict[uuid.UUID, str]) -> int 
                 ]
             )
         await _count(job, batch, changed)
+    if job.bulk.send_email:
+        # Start sending this batch's e-mails now instead of at the next every-minute run.
+        await request_delivery()
     return sum(changed.values())
 
 
