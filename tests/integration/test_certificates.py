@@ -72,13 +72,13 @@ async def issued(db: str, settings: Settings) -> Issued:
         tenant,
         name={"fr": "Accueil du campus", "en": "Campus welcome"},
         valid_for_months=24,
+        levels=LEVELS,
     )
-    published = {**achievement.published, "levels": LEVELS}
-    await Achievement.update({Achievement.levels: LEVELS, Achievement.published: published}).where(
-        Achievement.id == achievement.id
-    )
-    award = (await make_award(settings, tenant, achievement, name="Ada Lovelace")).award
-    await Award.update({Award.level: "advanced", Award.language: "fr"}).where(Award.id == award.id)
+    award = (
+        await make_award(
+            settings, tenant, achievement, name="Ada Lovelace", level="advanced", language="fr"
+        )
+    ).award
     stored = await Award.objects().output(load_json=True).where(Award.id == award.id).first()
     return Issued(tenant, achievement, stored)
 
@@ -133,10 +133,10 @@ async def test_revised_badge_keeps_signed_texts(client: AsyncClient, issued: Iss
     english = pdf_text((await client.get(issued.pdf_path, params={"lang": "en"})).content)
     french = pdf_text((await client.get(issued.pdf_path, params={"lang": "fr"})).content)
 
-    # The credential was issued in English, so its signed English texts win over the revision.
-    assert "Campus welcome" in english
-    assert "New name" not in english
-    assert "Nouveau nom" in french
+    # The credential was issued in French, so its signed French texts win over the revision.
+    assert "Accueil du campus" in french
+    assert "Nouveau nom" not in french
+    assert "New name" in english
 
 
 async def test_certificate_is_one_page(client: AsyncClient, issued: Issued) -> None:
