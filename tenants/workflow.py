@@ -168,7 +168,7 @@ async def apply_transition(
     if transition.permission not in permissions:
         raise PermissionDeniedError(
             f"{name} needs the {transition.permission} permission in {scope.tenant.slug!r}",
-            code="forbidden",
+            code="permission-denied",
         )
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:

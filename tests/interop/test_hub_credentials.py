@@ -29,8 +29,33 @@ async def issue(settings: Settings) -> tuple[dict[str, Any], dict[str, dict[str,
     achievement = await make_achievement(
         tenant,
         name={"fr": "Gérer un projet « agile »", "en": 'Managing a "project"\n'},
+        levels=[
+            {"id": "practitioner", "name": {"fr": "Praticien", "en": "Practitioner"}},
+            {"id": "expert", "name": {"fr": "Expert", "en": "Expert"}},
+        ],
+        alignments=[
+            {
+                "target_name": "manage a project",
+                "target_url": "http://data.europa.eu/esco/skill/example",
+                "target_framework": "ESCO",
+                "target_type": "ceasn:Competency",
+            }
+        ],
+        credits_available=2.5,
+        eqf_level=6,
+        evidence={"fr": "Rapport de projet.", "en": "Project report."},
     )
-    award = (await make_award(settings, tenant, achievement, language="fr")).award
+    award = (
+        await make_award(
+            settings,
+            tenant,
+            achievement,
+            language="fr",
+            level="expert",
+            evidence_url="https://portfolio.example.org/ada/project",
+            narrative="A mené le projet de bout en bout.",
+        )
+    ).award
     did_document = identity.did_document(settings, tenant, await published_keys(tenant))
     credential = json.loads(award.credential_text)
     return credential, {did_document["id"]: did_document, **await status_lists(settings, tenant)}
