@@ -6,6 +6,7 @@ the error, so nothing typed is lost.
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from typing import Annotated, Any
@@ -135,13 +136,13 @@ def parse_form(form: dict[str, str]) -> dict[str, Any]:
     values["achievement_type"] = form.get("achievement_type", "Badge")
     values["tags"] = [tag.strip() for tag in form.get("tags", "").split(",") if tag.strip()]
     alignments = []
-    for index in range(achievements.MAX_ALIGNMENTS + SPARE_ROWS):
+    for index in _row_indices(form, "alignment."):
         row = {key: form.get(f"alignment.{index}.{key}", "").strip() for key in ALIGNMENT_KEYS}
         if any(row.values()):
             alignments.append(row)
     values["alignments"] = alignments
     levels = []
-    for index in range(achievements.MAX_LEVELS + SPARE_ROWS):
+    for index in _row_indices(form, "level."):
         prefix = f"level.{index}."
         level_id = form.get(prefix + "id", "").strip()
         names = {
@@ -163,6 +164,28 @@ def parse_form(form: dict[str, str]) -> dict[str, Any]:
         form, "valid_for_months", "validity in months", int
     )
     return values
+
+
+ROW_KEY = re.compile(r"^(?:alignment|level)\.(\d{1,4})\.")
+
+
+def _row_indices(form: dict[str, str], prefix: str) -> list[int]:
+    """Return the row numbers used by the form's fields of one table, in order.
+
+    Every submitted row counts, so a form with too many rows gets the validator's "at most"
+    error instead of losing rows silently.
+    """
+    indices = set()
+    for key in form:
+        if key.startswith(prefix):
+            match = ROW_KEY.match(key)
+            if match is None:
+                raise InvalidInputError(
+                    f"form field {key!r} is malformed; table rows are numbered 0, 1, 2…",
+                    code="invalid-form",
+                )
+            indices.add(int(match.group(1)))
+    return sorted(indices)
 
 
 def content_of(values: dict[str, Any]) -> achievements.AchievementContent:

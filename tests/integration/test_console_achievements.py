@@ -45,10 +45,10 @@ FORM = {
 
 
 @pytest.fixture
-async def hub(db: str, settings: Settings) -> AsyncIterator[tuple[Settings, str]]:
+async def hub(db: str, settings: Settings) -> tuple[Settings, str]:
     demo = dataclasses.replace(settings, demo=True, dev_login=True)
     await seed_alliance(demo)
-    yield demo, db
+    return demo, db
 
 
 @pytest.fixture
@@ -168,3 +168,17 @@ async def test_student_cannot_open_editor(person) -> None:  # type: ignore[no-un
     response = await student.get("/console/tenants/uphf/achievements/new")
 
     assert response.status_code == 403
+
+
+async def test_every_submitted_row_is_counted(person) -> None:  # type: ignore[no-untyped-def]
+    author = await person(AUTHOR)
+    rows = {
+        f"alignment.{index}.{key}": value
+        for index in range(25)
+        for key, value in (("target_name", f"skill {index}"), ("target_url", "https://x.example"))
+    }
+
+    response = await post(author, "/console/tenants/uphf/achievements/new", {**FORM, **rows})
+
+    assert response.status_code == 400
+    assert "25 alignments given" in response.text
