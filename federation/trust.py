@@ -5,7 +5,7 @@ The check reads the latest signed trust registry of each alliance on this hub
 checked the signature. The check passes for an active member (and for the alliance itself),
 fails for a suspended member, and warns when no registry lists the issuer. A warning keeps the
 report valid: an unknown issuer's signature can be correct, and the person reading the report
-still sees that nobody vouches for the issuer.
+still sees that no registry vouches for the issuer.
 """
 
 from __future__ import annotations

@@ -143,18 +143,11 @@ def demo_worker(settings: Settings, database_url: str) -> Any:
 
 
 async def _run_demo_worker(settings: Settings, database_url: str) -> None:
-    # Not ``queue.run_worker``, because inside uvicorn the worker must leave SIGINT and SIGTERM to
-    # the server. A job still running at shutdown is cancelled after 5 s. It is retried at the
-    # next start and resumes from its last committed batch.
-    async with queue.open_queue(database_url) as queue_app:
-        await queue.retry_stalled_jobs(queue_app)
-        log.info("demo_worker_started")
-        await queue_app.run_worker_async(
-            concurrency=1,
-            install_signal_handlers=False,
-            shutdown_graceful_timeout=5,
-            additional_context={"settings": settings},
-        )
+    # A job still running at shutdown is cancelled after 5 s. It is retried at the next start
+    # and resumes from its last committed batch.
+    await queue.run_worker(
+        database_url, settings=settings, handle_signals=False, shutdown_graceful_timeout=5
+    )
 
 
 def create_app(settings: Settings, database_url: str) -> Litestar:

@@ -20,8 +20,9 @@ from litestar.response import Redirect, Template
 from hub.auth.principal import Principal, authenticate
 from hub.credentials.ob3 import ACHIEVEMENT_TYPES
 from hub.errors import ConflictError, HubError, InvalidInputError, PermissionDeniedError
+from hub.images import INERT_SVG_HEADERS
 from hub.pages import render
-from hub.problems import STATUS_BY_ERROR
+from hub.problems import status_for
 from hub.settings import Settings
 from tenants import achievements, services, workflow
 from tenants.scope import TenantScope
@@ -39,15 +40,7 @@ ALIGNMENT_KEYS = (
     "target_type",
     "target_description",
 )
-SVG_HEADERS = {
-    "Cache-Control": "private, no-cache",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-    "X-Content-Type-Options": "nosniff",
-}
-
-
-def status_of(error: HubError) -> int:
-    return next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 500)
+SVG_HEADERS = {"Cache-Control": "private, no-cache", **INERT_SVG_HEADERS}
 
 
 async def _viewer(request: Request[Any, Any, Any]) -> Principal:
@@ -426,7 +419,7 @@ class AchievementConsoleController(Controller):
                 None,
                 None,
                 error=error.message,
-                status_code=status_of(error),
+                status_code=status_for(error),
             )
         return Redirect(
             f"/console/tenants/{slug}/achievements/{achievement_id}?done={action}", status_code=303
@@ -473,7 +466,7 @@ class AchievementConsoleController(Controller):
                 None,
                 None,
                 error=error.message,
-                status_code=status_of(error),
+                status_code=status_for(error),
             )
         return Redirect(f"/console/tenants/{slug}/awards/{result.award.id}", status_code=303)
 

@@ -122,14 +122,19 @@ def problem_response(
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+def status_for(error: HubError) -> int:
+    """Return the HTTP status of a domain error, 500 for a kind without one."""
+    return next(
+        (code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)),
+        HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
 def handle_hub_error(request: Request[Any, Any, Any], error: HubError) -> Response[Any]:
     if isinstance(error, LoginRequiredError) and not request.url.path.startswith("/api/"):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/auth/login?{urlencode({'next': target})}", status_code=303)
-    status = next(
-        (code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)),
-        HTTP_500_INTERNAL_SERVER_ERROR,
-    )
+    status = status_for(error)
     # Token errors carry their RFC 6750 challenge (error="invalid_token" and a description).
     challenge = getattr(error, "www_authenticate", None)
     headers = None

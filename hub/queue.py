@@ -61,8 +61,8 @@ async def open_queue(database_url: str) -> AsyncIterator[procrastinate.App]:
 async def retry_stalled_jobs(queue_app: procrastinate.App) -> int:
     """Put the jobs of dead workers back in the queue; returns how many were retried.
 
-    A worker killed mid-job leaves its job in ``doing``; the tasks are written to resume from
-    their last committed batch, so running them again is safe.
+    A worker killed mid-job leaves its job in ``doing``. The tasks resume from their last
+    committed batch, so running them again is safe.
     """
     stalled = await queue_app.job_manager.get_stalled_jobs(
         seconds_since_heartbeat=STALLED_AFTER_SECONDS
@@ -82,11 +82,14 @@ async def run_worker(
     settings: Settings | None = None,
     concurrency: int = 1,
     wait: bool = True,
+    handle_signals: bool | None = None,
+    shutdown_graceful_timeout: float | None = None,
 ) -> None:
     """Run a worker until cancelled (or, with ``wait=False``, until the queue is empty).
 
     Tasks read ``settings`` from their job context; without it they load the ``HUB_*``
-    environment the way ``badgehub serve`` does.
+    environment the way ``badgehub serve`` does. ``handle_signals`` defaults to ``wait``; a
+    worker inside a web server leaves SIGINT and SIGTERM to the server.
     """
     context = {"settings": settings} if settings is not None else {}
     async with open_queue(database_url) as queue_app:
@@ -96,9 +99,10 @@ async def run_worker(
             await queue_app.run_worker_async(
                 concurrency=concurrency,
                 wait=wait,
-                install_signal_handlers=wait,
+                install_signal_handlers=wait if handle_signals is None else handle_signals,
                 listen_notify=wait,
                 additional_context=context,
+                shutdown_graceful_timeout=shutdown_graceful_timeout,
             )
         finally:
             log.info("worker_stopped")

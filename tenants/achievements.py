@@ -435,7 +435,7 @@ async def _prepare_image(
 async def create_achievement(
     scope: TenantScope, data: AchievementCreate, actor: str
 ) -> Achievement:
-    """Create an achievement as revision 1, published at once only when ``status`` says so."""
+    """Create an achievement as revision 1, published at once only when ``status`` is "published"."""
     require_slug(data.slug, "slug")
     content = validate_content(data)
     if data.status not in ("draft", "published"):

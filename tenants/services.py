@@ -481,39 +481,19 @@ async def sign_award(
     checked by the caller (``require_level``, ``require_evidence``).
     """
     view = awardable_view(achievement)
-    keyring = await load_keyring(settings, tenant)
+    signer = await draft_signer(settings, tenant, achievement, [language])
     award_id = uuid.uuid4()
-    credential_status = await _credential_status(settings, tenant, award_id)
-    achievement_json = await _achievement_for(settings, tenant, view, language)
-    evidence = []
-    if evidence_url or narrative:
-        item: dict[str, Any] = {"type": ["Evidence"]}
-        if evidence_url:
-            item["id"] = evidence_url
-        if narrative:
-            item["narrative"] = narrative
-        evidence.append(item)
-    unsigned = build_credential(
+    draft = AwardDraft(
         credential_id=credential_url(settings, award_id),
-        issuer=identity.issuer_profile(settings, tenant, language),
-        achievement=achievement_json,
-        recipient_email=email,
-        recipient_name=name,
-        salt=new_salt(),
+        email=email,
+        name=name,
+        language=language,
         valid_from=issued_at,
-        valid_until=(
-            add_months(issued_at, view.valid_for_months) if view.valid_for_months else None
-        ),
-        results=[achieved_level_result(achievement_json.id, level)] if level else None,
-        evidence=evidence or None,
+        credential_status=await _credential_status(settings, tenant, award_id),
+        evidence=evidence_items(evidence_url, narrative),
+        level=level,
     )
-    unsigned["credentialStatus"] = credential_status
-    signed = dataintegrity.sign_eddsa_rdfc_2022(
-        unsigned,
-        keyring.ed25519.private_key,
-        keyring.ed25519.verification_method,
-        created=issued_at,
-    )
+    (signed,) = signer.sign_documents([draft], issued_at)
     text = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     return Award(
         id=award_id,
@@ -531,6 +511,18 @@ async def sign_award(
         evidence_url=evidence_url,
         narrative=narrative,
     )
+
+
+def evidence_items(evidence_url: str, narrative: str) -> list[dict[str, Any]]:
+    """Describe an award's evidence as OB 3.0 Evidence: the page of the work and its account."""
+    if not evidence_url and not narrative:
+        return []
+    item: dict[str, Any] = {"type": ["Evidence"]}
+    if evidence_url:
+        item["id"] = evidence_url
+    if narrative:
+        item["narrative"] = narrative
+    return [item]
 
 
 async def _credential_status(
@@ -630,8 +622,15 @@ class DraftSigner:
 
     def sign(self, drafts: list[AwardDraft], signed_at: datetime) -> list[str]:
         """Return the signed credential texts, in the order of ``drafts``."""
+        return [
+            json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+            for signed in self.sign_documents(drafts, signed_at)
+        ]
+
+    def sign_documents(self, drafts: list[AwardDraft], signed_at: datetime) -> list[dict[str, Any]]:
+        """Return the signed credentials, in the order of ``drafts``."""
         key = Ed25519PrivateKey.from_private_bytes(self.private_key)
-        texts = []
+        documents = []
         for draft in drafts:
             achievement = self.achievements[draft.language]
             unsigned = build_credential(
@@ -650,15 +649,15 @@ class DraftSigner:
                 results=[achieved_level_result(achievement.id, draft.level)]
                 if draft.level
                 else None,
+                evidence=draft.evidence or None,
             )
             unsigned["credentialStatus"] = draft.credential_status
-            if draft.evidence:
-                unsigned["evidence"] = draft.evidence
-            signed = dataintegrity.sign_eddsa_rdfc_2022(
-                unsigned, key, self.verification_method, created=signed_at
+            documents.append(
+                dataintegrity.sign_eddsa_rdfc_2022(
+                    unsigned, key, self.verification_method, created=signed_at
+                )
             )
-            texts.append(json.dumps(signed, ensure_ascii=False, separators=(",", ":")))
-        return texts
+        return documents
 
 
 async def draft_signer(
@@ -666,10 +665,9 @@ async def draft_signer(
 ) -> DraftSigner:
     """Prepare the batch form of ``sign_award`` for an achievement in the given languages.
 
-    It differs from ``sign_award`` where batches need it: the caller allocates the status
-    entries of a whole batch at once (``status.allocate_entries_batch``), ``validFrom`` may be
-    earlier than the proof's ``created`` (an issue date given in an uploaded file), and
-    ``evidence`` is added when given.
+    ``sign_award`` uses it for one award. For a batch, the caller allocates the status entries
+    of the whole batch at once (``status.allocate_entries_batch``). ``validFrom`` may be earlier
+    than the proof's ``created``, for an issue date given in an uploaded file.
     """
     view = awardable_view(achievement)
     keyring = await load_keyring(settings, tenant)

@@ -6,6 +6,9 @@ Every tenant-owned row carries ``tenant``; reads of tenant data go through
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from piccolo.columns import (
     JSONB,
     UUID,
@@ -40,6 +43,12 @@ class Tenant(Table):
     settings = JSONB(default={})
     logo_svg = Text(default="")
     created_at = Timestamptz()
+
+
+def tenant_settings(tenant: Tenant) -> dict[str, Any]:
+    """Return a tenant's ``settings`` as a dict; a row saved in this process contains JSON text."""
+    value = tenant.settings or {}
+    return dict(json.loads(value) if isinstance(value, str) else value)
 
 
 class IssuerKey(Table):

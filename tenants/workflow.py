@@ -7,7 +7,6 @@ and an audit event, written in one transaction with the state change.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from hub.audit import record_event
 from hub.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from tenants.achievements import content_snapshot, utcnow
 from tenants.scope import TenantScope
-from tenants.tables import Achievement, AchievementReview, Tenant
+from tenants.tables import Achievement, AchievementReview, Tenant, tenant_settings
 from tenants.validation import CONTROL_CHARACTERS
 
 MAX_COMMENT = 4000
@@ -31,14 +30,8 @@ class ApprovalRule:
     distinct_approver: bool = True
 
 
-def stored_settings(tenant: Tenant) -> dict[str, Any]:
-    """Return the tenant's settings object; rows read without ``load_json`` hold JSON text."""
-    value = tenant.settings or {}
-    return dict(json.loads(value) if isinstance(value, str) else value)
-
-
 def approval_rule(tenant: Tenant) -> ApprovalRule:
-    stored: Mapping[str, Any] = stored_settings(tenant).get("approval", {})
+    stored: Mapping[str, Any] = tenant_settings(tenant).get("approval", {})
     return ApprovalRule(
         approval_required=bool(stored.get("approval_required", True)),
         distinct_approver=bool(stored.get("distinct_approver", True)),
@@ -46,7 +39,7 @@ def approval_rule(tenant: Tenant) -> ApprovalRule:
 
 
 async def set_approval_rule(tenant: Tenant, rule: ApprovalRule, actor: str) -> None:
-    settings = stored_settings(tenant)
+    settings = tenant_settings(tenant)
     settings["approval"] = {
         "approval_required": rule.approval_required,
         "distinct_approver": rule.distinct_approver,

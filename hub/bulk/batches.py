@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
 
 import structlog
 
@@ -25,7 +24,7 @@ from hub.mail.notify import request_delivery
 from hub.mail.outbox import AwardEmail, enqueue_award_emails
 from hub.settings import Settings
 from tenants import status
-from tenants.services import AwardDraft, DraftSigner, credential_url
+from tenants.services import AwardDraft, DraftSigner, credential_url, evidence_items
 from tenants.tables import Achievement, Award, BulkAward, BulkAwardRow, Tenant
 
 log = structlog.get_logger(__name__)
@@ -129,12 +128,6 @@ def _key(job: BulkJob, row: Row) -> str:
 def _draft(
     job: BulkJob, row: Row, award_id: uuid.UUID, entries: list[status.Entry], signed_at: datetime
 ) -> AwardDraft:
-    # OB 3.0 Evidence: the page that shows the work (``id``) and the issuer's account of it.
-    evidence: dict[str, Any] = {"type": ["Evidence"]}
-    if row.evidence_url:
-        evidence["id"] = row.evidence_url
-    if row.narrative:
-        evidence["narrative"] = row.narrative
     slug = job.tenant.slug
     return AwardDraft(
         credential_id=credential_url(job.settings, award_id),
@@ -143,7 +136,7 @@ def _draft(
         language=job.bulk.language,
         valid_from=row.issue_date or signed_at,
         credential_status=[status.entry_document(job.settings, slug, entry) for entry in entries],
-        evidence=[evidence] if len(evidence) > 1 else [],
+        evidence=evidence_items(row.evidence_url, row.narrative),
         level=row.level or None,
     )
 

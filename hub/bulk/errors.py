@@ -1,7 +1,7 @@
 """Errors of a bulk upload: problems with the whole file, and problems with one row.
 
 Both carry a stable code and the values of their message, so the console can show them in French
-or English; the API and the command line use the English text.
+or English. The API and the command line use the English text.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class BulkFileError(InvalidInputError):
 
 
 class UploadTooLargeError(BulkFileError):
-    """The file is over the size limit; the API answers 413."""
+    """The file is over the size limit; the API returns 413."""
 
     def __init__(self, maximum_bytes: int) -> None:
         maximum_mib = f"{maximum_bytes / (1024 * 1024):.3g}"
@@ -35,7 +35,7 @@ class UploadTooLargeError(BulkFileError):
 
 @dataclass(frozen=True)
 class RowProblem:
-    """Why one data row cannot be awarded, stored as JSON in ``bulk_award_row.error``."""
+    """The reason one data row cannot be awarded, stored as JSON in ``bulk_award_row.error``."""
 
     code: str
     params: dict[str, Any] = field(default_factory=dict)

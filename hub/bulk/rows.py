@@ -47,7 +47,7 @@ def achievement_levels(published: Mapping[str, Any] | None) -> list[Level]:
     """Read the levels of an achievement's published content (``[{"id", "name": {...}}]``)."""
     levels = (published or {}).get("levels") or []
     if isinstance(levels, str):
-        # A snapshot read without ``load_json`` holds the column's JSON text ("[]").
+        # A snapshot read without ``load_json`` contains the column's JSON text ("[]").
         levels = json.loads(levels)
     return [Level(id=str(level["id"]), names=dict(level.get("name") or {})) for level in levels]
 

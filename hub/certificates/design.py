@@ -7,7 +7,6 @@ back to its default instead of reaching the PDF template.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -17,7 +16,7 @@ from xml.etree import ElementTree as ET
 from hub.errors import InvalidInputError
 from hub.images import prepare_uploaded_image
 from hub.images.raster import PNG_SIGNATURE
-from tenants.tables import Tenant
+from tenants.tables import Tenant, tenant_settings
 from tenants.validation import CONTROL_CHARACTERS
 
 LANGUAGES = ("fr", "en")
@@ -50,11 +49,7 @@ class CertificateDesign:
 
 def design_of(tenant: Tenant) -> CertificateDesign:
     """Return the tenant's stored design, with the default for each missing or invalid value."""
-    settings = tenant.settings
-    # A row saved in this process, rather than read back, contains JSON text instead of a dict.
-    if isinstance(settings, str):
-        settings = json.loads(settings or "{}")
-    stored = settings.get("certificate") if isinstance(settings, Mapping) else None
+    stored = tenant_settings(tenant).get("certificate")
     if not isinstance(stored, Mapping):
         return CertificateDesign()
     default = CertificateDesign()
@@ -154,7 +149,7 @@ def prepare_logo(upload: bytes) -> str:
     """Check an uploaded SVG or PNG logo and return the sanitised SVG document to store.
 
     A logo with a script, an event handler or other active content is rejected instead of
-    silently cleaned, so that the error tells the administrator that the file was unsafe.
+    silently cleaned, so that the error shows the administrator that the file was unsafe.
     """
     if upload.startswith(PNG_SIGNATURE):
         svg = prepare_uploaded_image(None, upload)

@@ -129,7 +129,7 @@ def rubric_result_description(
 ) -> dict[str, Any]:
     """Describe levels of mastery as one ResultDescription of rubric criterion levels.
 
-    ``levels`` holds (id, name, description) from the lowest level to the highest; ids become
+    ``levels`` contains (id, name, description) from the lowest level to the highest; ids become
     fragments of the achievement's id, which ``achievedLevel`` in a Result refers to.
     """
     rubric_levels = []
@@ -157,7 +157,7 @@ def level_url(achievement_id: str, level_id: str) -> str:
 
 
 def achieved_level_result(achievement_id: str, level_id: str) -> dict[str, Any]:
-    """The Result of an AchievementSubject that records the level of mastery achieved."""
+    """Build the Result of an AchievementSubject that records the level of mastery achieved."""
     return {
         "type": ["Result"],
         "resultDescription": f"{achievement_id}#mastery",

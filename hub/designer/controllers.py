@@ -25,6 +25,7 @@ from hub.designer import service
 from hub.designer.design import FIELDS, BadgeDesign, invalid_design, parse_design
 from hub.designer.upload import MAX_REPORTED_REMOVALS
 from hub.errors import ConflictError, InvalidInputError
+from hub.images import INERT_SVG_HEADERS
 from hub.pages import language_of, render
 from tenants.achievements import EDITABLE_STATES
 from tenants.controllers import actor_of
@@ -35,11 +36,7 @@ from tenants.tables import Achievement, Tenant
 log = structlog.get_logger(__name__)
 
 # The preview is shown by an <img>, but a browser that opens it directly must run nothing.
-PREVIEW_HEADERS = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-    "X-Content-Type-Options": "nosniff",
-}
+PREVIEW_HEADERS = {"Cache-Control": "no-store", **INERT_SVG_HEADERS}
 
 _MARKUP_NAME = re.compile(r"<?[A-Za-z][\w.:-]{0,40}>?")
 

@@ -1,7 +1,7 @@
 """The parameters of a designed badge, and their validation.
 
 A design arrives as form fields or as a JSON object with the same names. Every value is
-checked here, so the SVG renderer only ever sees a valid ``BadgeDesign``.
+checked here, so the SVG renderer only receives a valid ``BadgeDesign``.
 """
 
 from __future__ import annotations

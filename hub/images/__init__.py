@@ -10,7 +10,15 @@ code ``invalid-image``.
 from hub.images.raster import PngInfo, validate_png
 from hub.images.svg import embed_png_in_svg, prepare_uploaded_image, sanitize_svg
 
+# Headers for serving a stored SVG: a browser that opens it directly runs nothing, even if the
+# sanitiser missed a case.
+INERT_SVG_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+}
+
 __all__ = [
+    "INERT_SVG_HEADERS",
     "PngInfo",
     "embed_png_in_svg",
     "prepare_uploaded_image",

@@ -32,7 +32,7 @@ def free_port() -> int:
 
 
 class RecordingHandler:
-    """An aiosmtpd handler that keeps accepted messages and can answer with scripted errors.
+    """An aiosmtpd handler that keeps accepted messages and can reply with scripted errors.
 
     ``rcpt_replies`` and ``data_replies`` are consumed one per command; when empty the server
     accepts.
