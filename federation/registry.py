@@ -116,6 +116,14 @@ def _member_from_json(entry: dict[str, Any]) -> RegistryMember:
     )
 
 
+@dataclass(frozen=True)
+class RegistrySource:
+    """A registry and the URL it was published at: this hub's own, or a peer hub's."""
+
+    registry: TrustRegistry
+    url: str
+
+
 async def get_alliance() -> Tenant:
     """Return the hub's alliance: the oldest tenant of kind ``alliance``."""
     alliance = (

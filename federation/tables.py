@@ -1,4 +1,4 @@
-"""Tables of the federation app: which tenants belong to which alliance."""
+"""Tables of the federation app: alliance memberships, registry versions and peer hubs."""
 
 from __future__ import annotations
 
@@ -31,3 +31,46 @@ class RegistryVersion(Table):
     document_text = Text()
     created_at = Timestamptz()
     created_by = Varchar(length=255)
+
+
+class PeerHub(Table):
+    """Another hub whose trust registry this hub fetches, verifies and keeps.
+
+    ``status`` is ``pending`` before the first sync, ``ok`` after a sync that fetched the registry
+    and every member's DID document, ``degraded`` when some DID documents failed, and ``failed``
+    when the last sync kept the previous copy (``last_error`` says why).
+    """
+
+    registry_url = Varchar(length=2048, unique=True)
+    label = Varchar(length=200)
+    added_by = Varchar(length=255)
+    created_at = Timestamptz()
+    status = Varchar(length=16, default="pending")
+    last_attempt_at = Timestamptz(null=True, default=None)
+    last_success_at = Timestamptz(null=True, default=None)
+    last_error = Text(null=True, default=None)
+    consecutive_failures = Integer(default=0)
+    # The DID that signed the first accepted registry. Later versions must come from it.
+    alliance_did = Varchar(length=2048, null=True, default=None)
+
+
+class PeerRegistryCopy(Table):
+    """The last good registry of a peer: verified, and not older than any copy before it."""
+
+    peer = ForeignKey(references=PeerHub, on_delete=OnDelete.cascade, unique=True)
+    version = Integer()
+    document_text = Text()
+    fetched_at = Timestamptz()
+
+
+class PeerIssuerDocument(Table):
+    """The last good DID document of a member listed in a peer's registry, or of its alliance.
+
+    Verification reads these keys without a fetch, so badges of a peer's members keep verifying
+    while the peer or the member's web server is down.
+    """
+
+    peer = ForeignKey(references=PeerHub, on_delete=OnDelete.cascade, index=True)
+    did = Varchar(length=2048, index=True)
+    document_text = Text()
+    fetched_at = Timestamptz()

@@ -1,8 +1,10 @@
 """The trust check of a verification: is the issuer a member in good standing of an alliance?
 
 The check reads the latest signed trust registry of each alliance on this hub
-(:mod:`federation.registry`) from the database, in the web process, after the worker pool has
-checked the signature. The check passes for an active member (and for the alliance itself),
+(:mod:`federation.registry`) and the last good registry of every peer hub
+(:mod:`federation.peer_cache`) from the database, in the web process, after the worker pool has
+checked the signature. No registry is fetched here: peer syncs keep the copies current. The check
+passes for an active member (and for the alliance itself),
 fails for a suspended member, and warns when no registry lists the issuer. A warning keeps the
 report valid: an unknown issuer's signature can be correct, and the person reading the report
 still sees that no registry vouches for the issuer.
@@ -12,7 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from federation.registry import TrustRegistry, latest_registries, registry_url
+from federation.peer_cache import peer_registries
+from federation.registry import RegistrySource, TrustRegistry, latest_registries, registry_url
 from hub.credentials.report import Check, CheckId, CheckStatus, VerificationReport
 from hub.settings import Settings
 
@@ -44,13 +47,21 @@ async def check_trust(settings: Settings, report: VerificationReport) -> Check:
     if not _is_signature_verified(report):
         reason = "not evaluated: the signature does not prove who issued the credential"
         return _check(CheckStatus.SKIPPED, reason)
-    return trust_in_registries(issuer, await latest_registries(), registry_url(settings))
+    own_url = registry_url(settings)
+    sources = [RegistrySource(registry, own_url) for registry in await latest_registries()]
+    return trust_in_sources(issuer, sources + await peer_registries())
 
 
 def trust_in_registries(issuer: str, registries: list[TrustRegistry], source_url: str) -> Check:
+    """Judge an issuer DID against registries all published at ``source_url``."""
+    return trust_in_sources(issuer, [RegistrySource(registry, source_url) for registry in registries])
+
+
+def trust_in_sources(issuer: str, sources: list[RegistrySource]) -> Check:
     """Judge an issuer DID against registries; an active membership anywhere wins."""
     suspended: list[str] = []
-    for registry in registries:
+    for source in sources:
+        registry, source_url = source.registry, source.url
         according = f"according to {source_url} (version {registry.version})"
         if issuer == registry.alliance_did:
             message = (
@@ -71,7 +82,10 @@ def trust_in_registries(issuer: str, registries: list[TrustRegistry], source_url
         )
     if suspended:
         return _check(CheckStatus.FAILED, "; ".join(suspended))
-    return _check(CheckStatus.WARNING, f"{NOT_IN_REGISTRY}: no registry of this hub lists {issuer}")
+    return _check(
+        CheckStatus.WARNING,
+        f"{NOT_IN_REGISTRY}: no registry of this hub or of its peer hubs lists {issuer}",
+    )
 
 
 def _is_signature_verified(report: VerificationReport) -> bool:

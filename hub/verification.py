@@ -1,7 +1,9 @@
 """The verification service: runs the credentials engine with this hub's resolvers.
 
-Keys and status lists of this hub's tenants come from the database; remote did:web documents
-and remote status lists are not fetched. The JSON-LD and signature work runs in worker processes
+Keys and status lists of this hub's tenants come from the database and are never fetched. Keys
+of peer hubs' members come from the DID documents cached by peer syncs
+(:mod:`federation.peer_cache`); any other did:web document and any other status list is fetched
+through the outbound fetcher (:mod:`hub.outbound`), whose rules and cache apply. The JSON-LD and signature work runs in worker processes
 (see :class:`~hub.credentials.verifier.pool.VerificationPool`), so that it does not block the event
 loop. Parsing, key resolution, the status check and the trust check stay in the web process.
 """
@@ -11,12 +13,16 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
+from federation.peer_cache import PeerDocumentResolver
 from federation.trust import add_trust_check
+from hub.credentials.didweb import DidWebResolver
 from hub.credentials.keys import ChainResolver, DidKeyResolver
+from hub.credentials.remote_status import ChainStatusListResolver, RemoteStatusListResolver
 from hub.credentials.report import UnreadableCredentialError, VerificationReport
 from hub.credentials.verifier import verify_credential
 from hub.credentials.verifier.pool import PoolBusyError, VerificationPool
 from hub.errors import InvalidInputError, ServiceUnavailableError
+from hub.outbound import fetcher_for
 from hub.settings import Settings
 from tenants.resolver import TenantKeyResolver
 from tenants.status_publishing import HubStatusListResolver
@@ -24,16 +30,30 @@ from tenants.status_publishing import HubStatusListResolver
 
 @cache
 def key_resolver(settings: Settings) -> ChainResolver:
-    """This hub's tenants and did:key, one per settings so the key cache lasts across requests.
+    """One resolver per settings, so that its caches last across requests.
 
-    Remote did:web documents are not fetched.
+    The order keeps the common cases free of network requests: this hub's tenants, did:key,
+    then the DID documents cached by peer syncs, and only then a live did:web fetch.
     """
-    return ChainResolver([TenantKeyResolver(settings), DidKeyResolver()])
+    return ChainResolver(
+        [
+            TenantKeyResolver(settings),
+            DidKeyResolver(),
+            PeerDocumentResolver(),
+            DidWebResolver(fetcher_for(settings), settings.did_web_host),
+        ]
+    )
 
 
 @cache
-def status_list_resolver(settings: Settings) -> HubStatusListResolver:
-    return HubStatusListResolver(settings)
+def status_list_resolver(settings: Settings) -> ChainStatusListResolver:
+    """This hub's own lists from the database, any other list through the outbound fetcher."""
+    return ChainStatusListResolver(
+        [
+            HubStatusListResolver(settings),
+            RemoteStatusListResolver(fetcher_for(settings), settings.base_url),
+        ]
+    )
 
 
 # The worker processes of this web process, shared by every app it runs and started on first use.
