@@ -38,6 +38,40 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Member reinstated. A new registry version is signed: its badges are trusted again."
         ),
         "fedconsole.done.unchanged": "Nothing changed: the member already had this status.",
+        "fedconsole.nav": "Federation",
+        "peers.title": "Peer hubs",
+        "peers.intro": (
+            "Badges of the members listed in a peer hub's trust registry are trusted here. This "
+            "hub fetches each registry in the background, checks its signature, and keeps the "
+            "last good copy and the members' keys while a peer is unreachable."
+        ),
+        "peers.peer": "Peer",
+        "peers.status": "Sync status",
+        "peers.registry": "Registry",
+        "peers.last_success": "Last successful sync",
+        "peers.last_error": "Last error",
+        "peers.status.pending": "not synced yet",
+        "peers.status.ok": "up to date",
+        "peers.status.degraded": "synced, some keys missing",
+        "peers.status.failed": "last sync failed",
+        "peers.failures": "{count} failed attempt(s) in a row",
+        "peers.members": "{count} member(s)",
+        "peers.no_copy": "no verified copy yet",
+        "peers.never": "never",
+        "peers.sync": "Sync now",
+        "peers.remove": "Remove",
+        "peers.none": "No peer hub is registered.",
+        "peers.add": "Add a peer hub",
+        "peers.url": "Registry URL of the other hub",
+        "peers.label": "Name (empty: the host name)",
+        "peers.add_button": "Add and sync",
+        "peers.own_registry": "The registry of this hub, to give to other hubs: {url}",
+        "peers.done.added": "Peer added. Its registry verified and is now trusted.",
+        "peers.done.removed": "Peer removed. Its members' badges are no longer trusted here.",
+        "peers.done.synced": "Sync done. The registry verified.",
+        "peers.done.sync-failed": (
+            "The sync failed; the last good copy, if any, stays in use. See the last error below."
+        ),
         "credential.trust": "Trust",
         "credential.created_by": "created by",
     },
@@ -79,6 +113,42 @@ MESSAGES: dict[str, dict[str, str]] = {
             "de nouveau reconnus."
         ),
         "fedconsole.done.unchanged": "Rien n'a changé : le membre avait déjà ce statut.",
+        "fedconsole.nav": "Fédération",
+        "peers.title": "Hubs pairs",
+        "peers.intro": (
+            "Les badges des membres listés dans le registre de confiance d'un hub pair sont "
+            "reconnus ici. Ce hub récupère chaque registre en arrière-plan, vérifie sa signature "
+            "et garde la dernière copie valide et les clés des membres quand un pair est "
+            "injoignable."
+        ),
+        "peers.peer": "Pair",
+        "peers.status": "État de synchronisation",
+        "peers.registry": "Registre",
+        "peers.last_success": "Dernière synchronisation réussie",
+        "peers.last_error": "Dernière erreur",
+        "peers.status.pending": "pas encore synchronisé",
+        "peers.status.ok": "à jour",
+        "peers.status.degraded": "synchronisé, des clés manquent",
+        "peers.status.failed": "échec de la dernière synchronisation",
+        "peers.failures": "{count} tentative(s) échouée(s) de suite",
+        "peers.members": "{count} membre(s)",
+        "peers.no_copy": "pas encore de copie vérifiée",
+        "peers.never": "jamais",
+        "peers.sync": "Synchroniser",
+        "peers.remove": "Retirer",
+        "peers.none": "Aucun hub pair n'est enregistré.",
+        "peers.add": "Ajouter un hub pair",
+        "peers.url": "URL du registre de l'autre hub",
+        "peers.label": "Nom (vide : le nom d'hôte)",
+        "peers.add_button": "Ajouter et synchroniser",
+        "peers.own_registry": "Le registre de ce hub, à donner aux autres hubs : {url}",
+        "peers.done.added": "Pair ajouté. Son registre est vérifié et reconnu.",
+        "peers.done.removed": "Pair retiré. Les badges de ses membres ne sont plus reconnus ici.",
+        "peers.done.synced": "Synchronisation faite. Le registre est vérifié.",
+        "peers.done.sync-failed": (
+            "La synchronisation a échoué ; la dernière copie valide, s'il y en a une, reste "
+            "utilisée. Voir la dernière erreur ci-dessous."
+        ),
         "credential.trust": "Confiance",
         "credential.created_by": "créé par",
     },

@@ -23,6 +23,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from federation import controllers as federation_controllers
+from federation import peer_controllers
 from hub import console, console_achievements, queue, verification
 from hub import controllers as hub_controllers
 from hub.audit_log import controllers as audit_controllers
@@ -190,6 +191,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *audit_controllers.ROUTES,
             *mail_controllers.ROUTES,
             *federation_controllers.ROUTES,
+            *peer_controllers.ROUTES,
             *certificate_controllers.ROUTES,
             bulk_routes.router(settings),
             create_static_files_router(

@@ -562,5 +562,13 @@ def _run_with_database(settings: Settings, coroutine: Any) -> Any:
             raise click.ClickException(error.message) from error
 
 
+def _add_domain_commands() -> None:
+    from federation.cli import federation
+
+    main.add_command(federation)
+
+
+_add_domain_commands()
+
 if __name__ == "__main__":
     main()

@@ -41,6 +41,9 @@ def register_tasks() -> None:
     from hub.bulk.tasks import blueprint as bulk_tasks
 
     app.add_tasks_from(bulk_tasks, namespace="bulk")
+    from federation.tasks import blueprint as federation_tasks
+
+    app.add_tasks_from(federation_tasks, namespace="federation")
 
 
 @asynccontextmanager

@@ -183,6 +183,12 @@ class Settings:
         default=300.0,
         metadata=_describe("Seconds a fetched document stays cached; 0 turns the cache off."),
     )
+    peer_sync_minutes: int = field(
+        default=15,
+        metadata=_describe(
+            "Minutes between two background syncs of a peer hub's registry and DID documents."
+        ),
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -340,6 +346,7 @@ def _parse(variable: str, name: str, raw: str) -> Any:
         "bulk_max_rows",
         "bulk_max_file_mb",
         "outbound_max_kb",
+        "peer_sync_minutes",
     ):
         if not raw.isdigit() or int(raw) < 1:
             raise SettingsError(f"{variable}={raw!r} must be a whole number of at least 1")

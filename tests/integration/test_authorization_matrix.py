@@ -246,6 +246,14 @@ async def test_alliance_routes_with_an_alliance(
         ("GET", "/api/v1/federation/members", "alliance:manage"),
         ("POST", "/api/v1/federation/members/uphf/suspend", "alliance:manage"),
         ("POST", "/api/v1/federation/members", "alliance:manage"),
+        ("GET", "/console/federation/peers", "alliance:manage"),
+        ("POST", "/console/federation/peers", "alliance:manage"),
+        ("POST", "/console/federation/peers/1/sync", "alliance:manage"),
+        ("POST", "/console/federation/peers/1/remove", "alliance:manage"),
+        ("GET", "/api/v1/federation/peers", "alliance:manage"),
+        ("POST", "/api/v1/federation/peers", "alliance:manage"),
+        ("POST", "/api/v1/federation/peers/1/sync", "alliance:manage"),
+        ("DELETE", "/api/v1/federation/peers/1", "alliance:manage"),
     ]
     app = create_app(settings, db)
     transport = httpx.ASGITransport(app=app)
@@ -283,6 +291,31 @@ async def test_contract_routes_keep_access(settings: Settings, db: str) -> None:
     declared = {(endpoint.method, endpoint.path): endpoint.access for endpoint in endpoints(app)}
 
     assert {route: declared.get(route) for route in CONTRACT_ACCESS} == CONTRACT_ACCESS
+
+
+# Peer hubs change which foreign badges this hub trusts, so only alliance admins reach them.
+PEER_ROUTES = {
+    ("GET", "/api/v1/federation/peers"): "alliance:manage",
+    ("POST", "/api/v1/federation/peers"): "alliance:manage",
+    ("DELETE", "/api/v1/federation/peers/{peer_id:int}"): "alliance:manage",
+    ("POST", "/api/v1/federation/peers/{peer_id:int}/sync"): "alliance:manage",
+    ("GET", "/console/federation/peers"): "alliance:manage",
+    ("POST", "/console/federation/peers"): "alliance:manage",
+    ("POST", "/console/federation/peers/{peer_id:int}/sync"): "alliance:manage",
+    ("POST", "/console/federation/peers/{peer_id:int}/remove"): "alliance:manage",
+}
+
+
+async def test_peer_routes_need_alliance_manage(settings: Settings, db: str) -> None:
+    app = create_app(settings, db)
+
+    declared = {
+        (endpoint.method, endpoint.path): endpoint.access
+        for endpoint in endpoints(app)
+        if "/federation/peers" in endpoint.path
+    }
+
+    assert declared == PEER_ROUTES
 
 
 # Bulk awards: reading an upload needs award:view, anything that can issue needs award:issue.
