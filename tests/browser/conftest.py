@@ -94,8 +94,10 @@ def hub_server(
             process.kill()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 30
+def _wait_until_up(
+    url: str, process: subprocess.Popen[bytes], log_path: Path, seconds: float = 30
+) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the hub exited: {log_path.read_text()[-2000:]}")
@@ -104,7 +106,9 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log_path: Path) -
                 return
         except httpx.HTTPError:
             time.sleep(0.2)
-    raise RuntimeError(f"the hub did not answer within 30 s: {log_path.read_text()[-2000:]}")
+    raise RuntimeError(
+        f"the hub did not answer within {seconds:g} s: {log_path.read_text()[-2000:]}"
+    )
 
 
 def demo_hub_server(settings: Settings, database_url: str, log_path: Path) -> Iterator[str]:
