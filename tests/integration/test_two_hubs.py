@@ -101,6 +101,9 @@ async def hubs(server_url: str, tmp_path: Path) -> AsyncIterator[tuple[DemoHub, 
     hub_b = DemoHub("b", database_b, tmp_path / "b")
     hub_a.allow_peer(hub_b)
     hub_b.allow_peer(hub_a)
+    # Without a cache, hub B fetches hub A's status list at every verification, so a
+    # revocation on A shows on B at once and an unreachable A shows in the status check.
+    hub_b.environment["HUB_OUTBOUND_CACHE_SECONDS"] = "0"
     try:
         hub_a.start()
         hub_b.start()
@@ -121,8 +124,8 @@ async def sign_in(client: httpx.AsyncClient, email: str) -> str:
     return token
 
 
-async def issue_uphf_badge(hub: DemoHub) -> bytes:
-    """Issue a badge through UPHF's API on ``hub`` and return the signed credential."""
+async def issue_uphf_badge(hub: DemoHub) -> tuple[str, bytes]:
+    """Issue a badge through UPHF's API on ``hub``; return its award id and signed credential."""
     headers = {"Authorization": f"Bearer {hub.demo_token()}"}
     async with httpx.AsyncClient(base_url=hub.url, trust_env=False, timeout=60) as client:
         achievements = (await client.get("/api/v1/tenants/uphf/achievements")).json()
@@ -140,7 +143,18 @@ async def issue_uphf_badge(hub: DemoHub) -> bytes:
         assert award.status_code in (200, 201), award.text
         credential = await client.get(award.json()["json_url"])
         assert credential.status_code == 200
-        return credential.content
+        return award.json()["id"], credential.content
+
+
+async def revoke_uphf_badge(hub: DemoHub, award_id: str) -> None:
+    headers = {"Authorization": f"Bearer {hub.demo_token()}"}
+    async with httpx.AsyncClient(base_url=hub.url, trust_env=False, timeout=60) as client:
+        response = await client.post(
+            f"/api/v1/tenants/uphf/awards/{award_id}/revoke",
+            headers=headers,
+            json={"reason": "issued to the wrong person"},
+        )
+    assert response.status_code == 200, response.text
 
 
 async def verify_on(hub: DemoHub, credential: bytes) -> dict[str, Any]:
@@ -165,7 +179,7 @@ def peer_row(page: str) -> str:
 
 async def test_two_hubs_federate(hubs: tuple[DemoHub, DemoHub]) -> None:
     hub_a, hub_b = hubs
-    credential = await issue_uphf_badge(hub_a)
+    award_id, credential = await issue_uphf_badge(hub_a)
     before_peering = await verify_on(hub_b, credential)
 
     async with httpx.AsyncClient(base_url=hub_b.url, trust_env=False, timeout=60) as console_b:
@@ -195,6 +209,8 @@ async def test_two_hubs_federate(hubs: tuple[DemoHub, DemoHub]) -> None:
         await console_b.post("/console/federation/peers/1/sync", data={"_csrf_token": token_b})
         after_suspension = await verify_on(hub_b, credential)
         peers_api_page = (await console_b.get("/console/federation/peers")).text
+    await revoke_uphf_badge(hub_a, award_id)
+    after_revocation = await verify_on(hub_b, credential)
 
     source = f"according to {hub_a.registry_url}"
     # Before peering, hub B verifies the signature by fetching A's did:web, but trusts no one.
@@ -210,10 +226,15 @@ async def test_two_hubs_federate(hubs: tuple[DemoHub, DemoHub]) -> None:
     assert "a verified member of EUNICE" in check(trusted, "trust")["message"]
     assert f"{source} (version 1)" in check(trusted, "trust")["message"]
     assert "cached" in check(trusted, "issuer-key")["message"]
+    # Hub B fetches hub A's status list and checks its proof with A's key.
+    assert check(trusted, "status")["status"] == "passed"
+    assert f"{hub_a.url}/tenants/uphf/status/" in check(trusted, "status")["message"]
 
     assert while_down["valid"] is True
     assert check(while_down, "issuer-key")["status"] == "passed"
     assert check(while_down, "trust")["status"] == "passed"
+    assert check(while_down, "status")["status"] == "skipped"
+    assert "could not connect" in check(while_down, "status")["message"]
     assert "last sync failed" in peer_row(page_while_down)
     assert "could not connect" in peer_row(page_while_down)
     assert "Version 1" in peer_row(page_while_down)
@@ -226,3 +247,5 @@ async def test_two_hubs_federate(hubs: tuple[DemoHub, DemoHub]) -> None:
     assert "suspended from EUNICE" in check(after_suspension, "trust")["message"]
     assert f"{source} (version 2)" in check(after_suspension, "trust")["message"]
     assert "Version 2" in peer_row(peers_api_page)
+    assert check(after_revocation, "status")["status"] == "failed"
+    assert "revoked" in check(after_revocation, "status")["message"]
