@@ -80,12 +80,15 @@ def _print_result(result: Any) -> None:
     peer = result.peer
     if result.is_success:
         change = "new version" if result.version_changed else "unchanged"
-        click.echo(f"peer {peer.id} ({peer.registry_url}): {peer.status}, version {result.version} ({change})")
+        state = f"{peer.status}, version {result.version} ({change})"
+        click.echo(f"peer {peer.id} ({peer.registry_url}): {state}")
         if peer.last_error:
             click.echo(f"  {peer.last_error}", err=True)
         return
     kept = f"kept version {result.version}" if result.version is not None else "no copy kept"
-    click.echo(f"peer {peer.id} ({peer.registry_url}): sync failed, {kept}: {result.error}", err=True)
+    click.echo(
+        f"peer {peer.id} ({peer.registry_url}): sync failed, {kept}: {result.error}", err=True
+    )
 
 
 def _stop_verification_workers() -> None:

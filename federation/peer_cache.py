@@ -1,4 +1,4 @@
-"""What the last good syncs of peer hubs left in the database, read without any fetch.
+"""The copies that the last good syncs of peer hubs stored, read without any fetch.
 
 Verification uses these copies: the trust check reads each peer's last good registry, and
 :class:`PeerDocumentResolver` serves the keys of the peers' members from their cached DID

@@ -76,7 +76,9 @@ class PeerApiController(Controller):
         await peers.remove_peer(peer_id, await actor_of(request))
 
     @post("/{peer_id:int}/sync", status_code=200)
-    async def sync(self, settings: NamedDependency[Settings], peer_id: FromPath[int]) -> dict[str, Any]:
+    async def sync(
+        self, settings: NamedDependency[Settings], peer_id: FromPath[int]
+    ) -> dict[str, Any]:
         result = await peers.sync_peer(settings, peer_id)
         return _result_out(result, await _view_of(peer_id))
 

@@ -1,9 +1,9 @@
 """Peer hubs: other alliances' trust registries that this hub fetches, verifies and keeps.
 
 An alliance admin registers the registry URL of another hub. A sync fetches the registry through
-the outbound fetcher (:mod:`hub.outbound`), verifies it like any credential, with the key of the
-peer alliance's did:web, and keeps it as the peer's last good copy when it is signed by the same
-alliance as before and is not older than that copy. The sync then fetches and keeps the DID
+the outbound fetcher (:mod:`hub.outbound`) and verifies it like any credential, with the key of
+the peer alliance's did:web. The registry becomes the peer's last good copy when the same
+alliance as before signed it and it is not older than that copy. The sync then fetches and keeps the DID
 document of every member, so verification finds their keys without a fetch
 (:mod:`federation.peer_cache`). A failed sync records the error and keeps the last good copies.
 """
@@ -39,13 +39,13 @@ REGISTRY_MEDIA_TYPES = "application/vc, application/vc+ld+json;q=0.9, applicatio
 # DID documents fetched at once during a sync, so a registry of many members finishes in a few
 # fetch timeouts at worst without opening a connection per member at the same moment.
 PARALLEL_DOCUMENT_FETCHES = 4
-# Checks of the registry's own verification that say nothing about the registry: the trust
-# check judges the signer against registries, and a registry has no credential status.
+# Checks of the verification report that do not apply to a registry. The trust check judges the
+# signer against registries, and a registry has no credential status.
 _IGNORED_CHECKS = (CheckId.TRUST, CheckId.STATUS)
 
 
 class PeerSyncError(Exception):
-    """A sync that kept the last good copy; the message says what was wrong with the peer."""
+    """A failed sync, which kept the last good copy; the message describes the peer's problem."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -124,7 +124,9 @@ def normalize_registry_url(settings: Settings, url: str) -> str:
             code="invalid-peer-url",
         )
     if scheme != "https" and not (
-        scheme == "http" and port is not None and f"{host}:{port}" in settings.outbound_loopback_peers
+        scheme == "http"
+        and port is not None
+        and f"{host}:{port}" in settings.outbound_loopback_peers
     ):
         raise InvalidInputError(
             f"registry_url {url!r} must use https; plain http works only for a loopback test "
@@ -230,8 +232,12 @@ async def sync_peer(settings: Settings, peer_id: int) -> SyncResult:
     documents, problems = await _fetch_documents(settings, registry)
     await _store(peer, registry, text, documents, problems, attempt, is_new)
     log.info(
-        "peer_hub_synced", peer_id=peer.id, url=peer.registry_url, version=registry.version,
-        documents=len(documents), failed_documents=len(problems),
+        "peer_hub_synced",
+        peer_id=peer.id,
+        url=peer.registry_url,
+        version=registry.version,
+        documents=len(documents),
+        failed_documents=len(problems),
     )
     return SyncResult(await get_peer(peer.id), True, registry.version, is_new, peer.last_error)
 
@@ -288,12 +294,13 @@ def _require_verified(peer: PeerHub, report: VerificationReport) -> None:
     if failed:
         raise PeerSyncError(
             "invalid-registry",
-            f"the registry at {peer.registry_url} did not verify: {'; '.join(dict.fromkeys(failed))}",
+            f"the registry at {peer.registry_url} did not verify: "
+            + "; ".join(dict.fromkeys(failed)),
         )
 
 
 def _require_alliance(peer: PeerHub, registry: TrustRegistry) -> None:
-    """Tie the registry to the peer: signed by a did:web of its host, and by the same DID as before."""
+    """Require the registry's signer to be a did:web on the peer's host, the same as before."""
     try:
         location = didweb.parse_did_web(registry.alliance_did)
     except KeyResolutionError as error:
@@ -435,7 +442,10 @@ async def _record_failure(peer: PeerHub, attempt: datetime, error: PeerSyncError
         }
     ).where(PeerHub.id == peer.id)
     log.warning(
-        "peer_hub_sync_failed", peer_id=peer.id, url=peer.registry_url, code=error.code,
+        "peer_hub_sync_failed",
+        peer_id=peer.id,
+        url=peer.registry_url,
+        code=error.code,
         error=str(error),
     )
     copy = await PeerRegistryCopy.objects().where(PeerRegistryCopy.peer == peer.id).first()

@@ -11,7 +11,6 @@ import procrastinate
 from federation.peers import sync_due
 from hub.mail.tasks import settings_of
 
-
 blueprint = procrastinate.Blueprint()
 
 

@@ -54,7 +54,9 @@ async def check_trust(settings: Settings, report: VerificationReport) -> Check:
 
 def trust_in_registries(issuer: str, registries: list[TrustRegistry], source_url: str) -> Check:
     """Judge an issuer DID against registries all published at ``source_url``."""
-    return trust_in_sources(issuer, [RegistrySource(registry, source_url) for registry in registries])
+    return trust_in_sources(
+        issuer, [RegistrySource(registry, source_url) for registry in registries]
+    )
 
 
 def trust_in_sources(issuer: str, sources: list[RegistrySource]) -> Check:

@@ -3,8 +3,9 @@
 Keys and status lists of this hub's tenants come from the database and are never fetched. Keys
 of peer hubs' members come from the DID documents cached by peer syncs
 (:mod:`federation.peer_cache`); any other did:web document and any other status list is fetched
-through the outbound fetcher (:mod:`hub.outbound`), whose rules and cache apply. The JSON-LD and signature work runs in worker processes
-(see :class:`~hub.credentials.verifier.pool.VerificationPool`), so that it does not block the event
+through the outbound fetcher (:mod:`hub.outbound`), whose rules and cache apply. The JSON-LD
+and signature work runs in worker processes (see
+:class:`~hub.credentials.verifier.pool.VerificationPool`), so that it does not block the event
 loop. Parsing, key resolution, the status check and the trust check stay in the web process.
 """
 

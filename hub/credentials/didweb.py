@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -35,7 +34,9 @@ DID_WEB_PREFIX = "did:web:"
 MULTIBASE_TYPES = frozenset({"Multikey", "Ed25519VerificationKey2020"})
 JWK_TYPES = frozenset({"JsonWebKey", "JsonWebKey2020"})
 # A host name or IPv4 address, optionally with a percent-encoded port (did:web §3.1).
-_HOST = re.compile(r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?:%3[Aa](?P<port>[0-9]{1,5}))?")
+_HOST = re.compile(
+    r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?:%3[Aa](?P<port>[0-9]{1,5}))?"
+)
 _SEGMENT = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=@-]|%[0-9A-Fa-f]{2}")
 
 
@@ -86,7 +87,7 @@ async def fetch_did_document(
 
 @dataclass(frozen=True)
 class DidWebLocation:
-    """Where a did:web DID document lives."""
+    """The location of a did:web DID document."""
 
     did: str
     host: str
@@ -152,21 +153,26 @@ def key_from_document(document: object, verification_method: str) -> ResolvedKey
             f"the DID document fetched for {did} has id {document.get('id')!r}; a DID document "
             "must name its own DID"
         )
-    methods = _assertion_methods(document, did)
+    method = _select_method(_assertion_methods(document, did), did, fragment)
+    return _resolved(method, did)
+
+
+def _select_method(
+    methods: dict[str, Mapping[str, Any]], did: str, fragment: str
+) -> Mapping[str, Any]:
     if not fragment:
         if len(methods) != 1:
             raise KeyResolutionError(
                 f"{did} has {len(methods)} assertion methods; name one with a #fragment"
             )
-        method = next(iter(methods.values()))
-    else:
-        method = methods.get(f"{did}#{fragment}")
-        if method is None:
-            raise KeyResolutionError(
-                f"the DID document of {did} lists no assertion method #{fragment}; the key may "
-                "have been removed, or never authorised for signing credentials"
-            )
-    return _resolved(method, did)
+        return next(iter(methods.values()))
+    method = methods.get(f"{did}#{fragment}")
+    if method is None:
+        raise KeyResolutionError(
+            f"the DID document of {did} lists no assertion method #{fragment}; the key may "
+            "have been removed, or never authorised for signing credentials"
+        )
+    return method
 
 
 def _assertion_methods(document: Mapping[str, Any], did: str) -> dict[str, Mapping[str, Any]]:
@@ -236,7 +242,9 @@ def _jwk_key(jwk: object, method_id: str) -> PublicKey:
     try:
         key = import_key(dict(jwk))
     except (JoseError, ValueError, TypeError, KeyError) as error:
-        raise KeyResolutionError(f"publicKeyJwk of {method_id} is not a valid JWK: {error}") from None
+        raise KeyResolutionError(
+            f"publicKeyJwk of {method_id} is not a valid JWK: {error}"
+        ) from None
     if not isinstance(key, RSAKey | ECKey | OKPKey):
         raise KeyResolutionError(f"publicKeyJwk of {method_id} is not an asymmetric public key")
     return key

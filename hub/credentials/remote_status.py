@@ -4,9 +4,9 @@ The status checker (:mod:`hub.credentials.statuslist`) reads a list from a
 :class:`~hub.credentials.statuslist.StatusListResolver` and checks its proof with the same key
 resolution as the credential, whether the list is this hub's own or fetched here. A list that
 cannot be fetched because of the network (timeout, refused connection, unknown host, TLS
-failure) leaves the status unknown. A list that was rejected or is not there (a private address,
-plain HTTP, more than the size cap, not JSON, an HTTP error) fails the status check, because the
-issuer points its credentials at a list that no verifier can use.
+failure) leaves the status unknown. Any other fetch error fails the status check: a private
+address, plain HTTP, more than the size cap, not JSON or an HTTP error. The issuer then points its
+credentials at a list that no verifier can use.
 """
 
 from __future__ import annotations

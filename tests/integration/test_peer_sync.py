@@ -200,7 +200,10 @@ async def test_registry_of_another_host_rejected(
     other_server = DocumentServer()
     both = dataclasses.replace(
         peer_settings,
-        outbound_loopback_peers=(*peer_settings.outbound_loopback_peers, f"127.0.0.1:{other_server.port}"),
+        outbound_loopback_peers=(
+            *peer_settings.outbound_loopback_peers,
+            f"127.0.0.1:{other_server.port}",
+        ),
     )
     try:
         other = ForeignAlliance(other_server, name="Impostor")
@@ -252,9 +255,7 @@ async def test_register_rejects_bad_urls(db: str, peer_settings: Settings) -> No
 async def test_register_rejects_own_registry_and_duplicates(
     db: str, peer_settings: Settings, alliance: ForeignAlliance
 ) -> None:
-    own_settings = dataclasses.replace(
-        peer_settings, outbound_loopback_peers=("127.0.0.1:8000",)
-    )
+    own_settings = dataclasses.replace(peer_settings, outbound_loopback_peers=("127.0.0.1:8000",))
     await registered(peer_settings, alliance)
 
     with pytest.raises(InvalidInputError, match="is on this hub"):

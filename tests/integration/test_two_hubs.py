@@ -129,7 +129,9 @@ async def issue_uphf_badge(hub: DemoHub) -> tuple[str, bytes]:
     headers = {"Authorization": f"Bearer {hub.demo_token()}"}
     async with httpx.AsyncClient(base_url=hub.url, trust_env=False, timeout=60) as client:
         achievements = (await client.get("/api/v1/tenants/uphf/achievements")).json()
-        achievement = achievements[0] if isinstance(achievements, list) else achievements["items"][0]
+        achievement = (
+            achievements[0] if isinstance(achievements, list) else achievements["items"][0]
+        )
         award = await client.post(
             "/api/v1/tenants/uphf/awards",
             headers={**headers, "Idempotency-Key": "two-hubs-1"},

@@ -175,7 +175,9 @@ class VectorFetcher:
 
 
 async def test_vendored_did_web_credential_verifies() -> None:
-    credential = vector("verifiableCredentials/v1/dataIntegrityProof/didWeb/legacy-noStatus-noExpiry.json")
+    credential = vector(
+        "verifiableCredentials/v1/dataIntegrityProof/didWeb/legacy-noStatus-noExpiry.json"
+    )
     url = "https://digitalcredentials.github.io/vc-test-fixtures/dids/legacy/did.json"
     fetcher = VectorFetcher({url: vector("dids/legacy/did.json")})
     resolver = DidWebResolver(fetcher, "hub.example")  # type: ignore[arg-type]
@@ -237,6 +239,7 @@ async def test_blocked_address_never_connected(address: str, kind: str) -> None:
 async def test_unsupported_scheme_of_uri_left_to_others() -> None:
     resolver = DidWebResolver(NoConnectionFetcher("10.0.0.1"), "hub.example")
 
-    assert await resolver.resolve("did:key:z6MkjXe1vZvPRqFuc9nRBtZ3e1Y9XKDFSbjFAfzLfW2bD6cZ") is None
+    assert (
+        await resolver.resolve("did:key:z6MkjXe1vZvPRqFuc9nRBtZ3e1Y9XKDFSbjFAfzLfW2bD6cZ") is None
+    )
     assert await resolver.resolve("https://issuer.example/keys/1") is None
-

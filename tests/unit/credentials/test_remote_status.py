@@ -63,7 +63,9 @@ async def check_index(
 
 async def test_remote_list_revoked_and_active(server: DocumentServer) -> None:
     key = Ed25519PrivateKey.generate()
-    server.routes["/status/1"] = Route(json.dumps(signed_list(server.url("/status/1"), key)).encode())
+    server.routes["/status/1"] = Route(
+        json.dumps(signed_list(server.url("/status/1"), key)).encode()
+    )
 
     revoked = await check_index(server, key, REVOKED_INDEX)
     active = await check_index(server, key, REVOKED_INDEX + 1)
