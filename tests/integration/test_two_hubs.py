@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -21,18 +20,13 @@ import httpx
 import pytest
 
 from tests.browser.conftest import _wait_until_up
+from tests.browser.test_bulk_console import free_port
 from tests.conftest import _with_database
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ALLIANCE_ADMIN = "elise.vandamme@example.org"
 REGISTRY_PATH = "/.well-known/eunice-registry.json"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class DemoHub:
