@@ -3,8 +3,8 @@
 An alliance admin registers the registry URL of another hub. A sync fetches the registry through
 the outbound fetcher (:mod:`hub.outbound`) and verifies it like any credential, with the key of
 the peer alliance's did:web. The registry becomes the peer's last good copy when the same
-alliance as before signed it and it is not older than that copy. The sync then fetches and keeps the DID
-document of every member, so verification finds their keys without a fetch
+alliance as before signed it and it is not older than that copy. The sync then fetches and keeps
+the DID document of every member, so verification finds their keys without a fetch
 (:mod:`federation.peer_cache`). A failed sync records the error and keeps the last good copies.
 """
 
@@ -39,6 +39,10 @@ REGISTRY_MEDIA_TYPES = "application/vc, application/vc+ld+json;q=0.9, applicatio
 # DID documents fetched at once during a sync, so a registry of many members finishes in a few
 # fetch timeouts at worst without opening a connection per member at the same moment.
 PARALLEL_DOCUMENT_FETCHES = 4
+# DID documents fetched per sync. A hostile registry of thousands of members would otherwise
+# keep one sync busy for hours; the documents of members beyond this many are not cached, so
+# their keys are fetched live at verification.
+MAX_DOCUMENTS_PER_SYNC = 200
 # Checks of the verification report that do not apply to a registry. The trust check judges the
 # signer against registries, and a registry has no credential status.
 _IGNORED_CHECKS = (CheckId.TRUST, CheckId.STATUS)
@@ -351,6 +355,8 @@ async def _fetch_documents(
     limit = asyncio.Semaphore(PARALLEL_DOCUMENT_FETCHES)
     dids = [registry.alliance_did, *(member.did for member in registry.members)]
     dids = [did for did in dict.fromkeys(dids) if did.startswith(didweb.DID_WEB_PREFIX)]
+    skipped = dids[MAX_DOCUMENTS_PER_SYNC:]
+    dids = dids[:MAX_DOCUMENTS_PER_SYNC]
 
     async def fetch(did: str) -> tuple[str, str | None, str | None]:
         async with limit:
@@ -364,6 +370,11 @@ async def _fetch_documents(
     results = await asyncio.gather(*(fetch(did) for did in dids))
     documents = {did: text for did, text, _ in results if text is not None}
     problems = [problem for _, _, problem in results if problem is not None]
+    if skipped:
+        problems.append(
+            f"the registry lists {len(skipped)} more did:web members than the "
+            f"{MAX_DOCUMENTS_PER_SYNC} whose DID documents one sync caches"
+        )
     return documents, problems
 
 
