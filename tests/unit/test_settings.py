@@ -18,6 +18,11 @@ def test_defaults_without_variables() -> None:
     assert settings.database_url is None
     assert settings.public_url == "http://127.0.0.1:8000"
     assert settings.key_encryption_key is None
+    assert settings.peer_sync_minutes == 15
+
+
+def test_peer_sync_minutes_read() -> None:
+    assert Settings.from_env({"HUB_PEER_SYNC_MINUTES": "60"}).peer_sync_minutes == 60
 
 
 def test_reads_every_variable() -> None:
@@ -50,6 +55,8 @@ def test_reads_every_variable() -> None:
         ("HUB_KEY_ENCRYPTION_KEY", "%%%", "not valid base64"),
         ("HUB_KEY_ENCRYPTION_KEY", base64.b64encode(b"short").decode(), "needs 32"),
         ("HUB_LOG_LEVEL", "verbose", "use debug, info"),
+        ("HUB_PEER_SYNC_MINUTES", "0", "at least 1"),
+        ("HUB_PEER_SYNC_MINUTES", "quarter", "whole number"),
     ],
 )
 def test_invalid_value_names_variable(variable: str, value: str, fragment: str) -> None:
