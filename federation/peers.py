@@ -39,8 +39,8 @@ REGISTRY_MEDIA_TYPES = "application/vc, application/vc+ld+json;q=0.9, applicatio
 # DID documents fetched at once during a sync, so a registry of many members finishes in a few
 # fetch timeouts at worst without opening a connection per member at the same moment.
 PARALLEL_DOCUMENT_FETCHES = 4
-# DID documents fetched per sync. A hostile registry of thousands of members would otherwise
-# keep one sync busy for hours; the documents of members beyond this many are not cached, so
+# DID documents fetched per sync, because a hostile registry of thousands of members would
+# otherwise keep one sync busy for hours. Members beyond this many get no cached document, so
 # their keys are fetched live at verification.
 MAX_DOCUMENTS_PER_SYNC = 200
 # Checks of the verification report that do not apply to a registry. The trust check judges the
@@ -223,7 +223,8 @@ def _view(peer: PeerHub, copy: PeerRegistryCopy | None) -> PeerView:
 async def sync_peer(settings: Settings, peer_id: int) -> SyncResult:
     """Fetch, verify and keep the peer's registry and its members' DID documents.
 
-    Never raises for a problem of the peer: the result and the stored row record it.
+    A problem of the peer (unreachable, invalid or older registry) is recorded in the result and
+    the stored row. Only an unknown ``peer_id`` (NotFoundError) and database errors raise.
     """
     peer = await get_peer(peer_id)
     attempt = datetime.now(UTC)
