@@ -37,6 +37,10 @@ class PeerDocumentResolver:
     the live document: a member may have added a key since the last sync.
     """
 
+    # NOTE: a key that a member removed from its DID document keeps verifying here until the
+    # next sync of the peer (HUB_PEER_SYNC_MINUTES). Checking the live document first would
+    # close that gap but make every verification wait on the member's server.
+
     async def resolve(self, verification_method: str) -> ResolvedKey | None:
         if not verification_method.startswith(DID_WEB_PREFIX):
             return None

@@ -402,7 +402,13 @@ async def _store(
     if problems:
         error = f"{len(problems)} DID document(s) could not be fetched: " + "; ".join(problems)
     async with PeerHub._meta.db.transaction():
-        if is_new:
+        # Syncs of one peer (the periodic job, "sync now") store one at a time, and a peer
+        # removed during the sync gets nothing stored.
+        locked = await PeerHub.raw("SELECT id FROM peer_hub WHERE id = {} FOR UPDATE", peer.id)
+        if not locked:
+            return
+        current = await PeerRegistryCopy.objects().where(PeerRegistryCopy.peer == peer.id).first()
+        if is_new and (current is None or registry.version > current.version):
             await _replace_copy(peer, registry, text, now)
         for did, document_text in documents.items():
             await _replace_document(peer, did, document_text, now)
