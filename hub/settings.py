@@ -158,6 +158,32 @@ class Settings:
         ),
     )
 
+    outbound_loopback_peers: tuple[str, ...] = field(
+        default=(),
+        metadata=_describe(
+            "Comma-separated host:port pairs on loopback that verification may fetch from, also "
+            "over plain HTTP (two hubs on one machine); empty in production."
+        ),
+    )
+    outbound_timeout_seconds: float = field(
+        default=5.0,
+        metadata=_describe(
+            "Seconds one outbound fetch (did:web document, status list, peer registry) may take."
+        ),
+    )
+    outbound_max_kb: int = field(
+        default=1024,
+        metadata=_describe("Maximum size in KiB of one document fetched from another server."),
+    )
+    outbound_ca_file: Path | None = field(
+        default=None,
+        metadata=_describe("Extra CA certificates (PEM) trusted for outbound HTTPS fetches."),
+    )
+    outbound_cache_seconds: float = field(
+        default=300.0,
+        metadata=_describe("Seconds a fetched document stays cached; 0 turns the cache off."),
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read settings from ``HUB_*`` variables, rejecting invalid values with the fix."""
@@ -297,12 +323,24 @@ def _parse(variable: str, name: str, raw: str) -> Any:
         return _parse_bool(variable, raw)
     if name == "api_allowed_clients":
         return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if name == "outbound_loopback_peers":
+        return parse_loopback_peers(variable, raw)
+    if name in ("outbound_timeout_seconds", "outbound_cache_seconds"):
+        return _parse_seconds(variable, raw, allow_zero=name == "outbound_cache_seconds")
+    if name == "outbound_ca_file":
+        return Path(raw)
     if name == "smtp_timeout_seconds":
         try:
             return float(raw)
         except ValueError:
             raise SettingsError(f"{variable}={raw!r} is not a number of seconds") from None
-    if name in ("session_idle_minutes", "session_max_hours", "bulk_max_rows", "bulk_max_file_mb"):
+    if name in (
+        "session_idle_minutes",
+        "session_max_hours",
+        "bulk_max_rows",
+        "bulk_max_file_mb",
+        "outbound_max_kb",
+    ):
         if not raw.isdigit() or int(raw) < 1:
             raise SettingsError(f"{variable}={raw!r} must be a whole number of at least 1")
         return int(raw)
@@ -319,6 +357,40 @@ def _parse(variable: str, name: str, raw: str) -> Any:
     if name == "key_encryption_key":
         return parse_key_encryption_key(raw, variable)
     return raw
+
+
+def parse_loopback_peers(variable: str, raw: str) -> tuple[str, ...]:
+    """Parse ``host:port`` pairs separated by commas; every host must be a loopback address."""
+    peers: list[str] = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        host, colon, port = item.rpartition(":")
+        host = host.strip("[]").lower()
+        if not colon or not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(
+                f"{variable}: {item!r} is not host:port; list loopback peers such as "
+                "127.0.0.1:8101,localhost:8102"
+            )
+        if not is_loopback(host):
+            raise SettingsError(
+                f"{variable}: {host!r} is not a loopback host; only loopback hosts (127.0.0.1, "
+                "::1, localhost) may be listed"
+            )
+        peers.append(f"{host}:{int(port)}")
+    return tuple(peers)
+
+
+def _parse_seconds(variable: str, raw: str, *, allow_zero: bool) -> float:
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise SettingsError(f"{variable}={raw!r} is not a number of seconds") from None
+    minimum_ok = seconds >= 0 if allow_zero else seconds > 0
+    if not minimum_ok or seconds > 3600:
+        bound = "0" if allow_zero else "more than 0"
+        raise SettingsError(f"{variable}={raw!r} must be from {bound} to 3600 seconds")
+    return seconds
 
 
 def is_mail_address(value: str) -> bool:
