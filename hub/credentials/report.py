@@ -42,6 +42,9 @@ class CredentialFormat(StrEnum):
 
     LDP_VC = "ldp_vc"
     JWT_VC = "jwt_vc"
+    # Open Badges 2.0 assertions, which have no OpenID4VCI identifier.
+    OB2_HOSTED = "ob2_hosted"
+    OB2_SIGNED = "ob2_signed"
 
 
 @dataclass(frozen=True)
