@@ -69,7 +69,8 @@ class DocumentFetcher(Protocol):
 def is_ob2_document(value: Mapping[str, Any]) -> bool:
     contexts = value.get("@context")
     listed = contexts if isinstance(contexts, list) else [contexts]
-    return any(url in OB2_CONTEXTS or url in OB1_CONTEXTS for url in listed) or (
+    urls = [url for url in listed if isinstance(url, str)]
+    return any(url in OB2_CONTEXTS or url in OB1_CONTEXTS for url in urls) or (
         value.get("type") == "Assertion" and "badge" in value and "recipient" in value
     )
 

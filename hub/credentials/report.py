@@ -87,6 +87,8 @@ class VerificationReport:
     proof_suites: tuple[str, ...]
     checks: tuple[Check, ...]
     summary: CredentialSummary = field(default_factory=CredentialSummary)
+    # How the credential reached the verifier, for example "baked PNG (Open Badges 3.0), JSON".
+    input_description: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -99,6 +101,7 @@ class VerificationReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": str(self.format),
+            "input": self.input_description,
             "proof_suites": list(self.proof_suites),
             "valid": self.valid,
             "checks": [check.to_dict() for check in self.checks],
