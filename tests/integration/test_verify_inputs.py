@@ -13,18 +13,22 @@ import struct
 import threading
 import zlib
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from hub import verification
 from hub.credentials import baking
+from hub.credentials.report import CheckId, CheckStatus
 from hub.outbound import fetcher_for
 from hub.settings import Settings
 from tenants.services import credential_jwt
 from tests.factories import make_achievement, make_award, make_tenant
-from tests.ob2_hosting import OB20
+from tests.ob2_hosting import OB20, SampleFetcher
 
 pytestmark = [
     pytest.mark.integration,
@@ -33,6 +37,8 @@ pytestmark = [
 
 BAKERY_PNG = OB20.parents[1] / "mozilla__openbadges-bakery" / "test" / "unbaked.png"
 BAKERY_SVG = BAKERY_PNG.with_name("unbaked.svg")
+# A fixed clock, as in the unit tests of the OB 2.0 samples.
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 class _Site:
@@ -309,3 +315,40 @@ async def test_page_unreadable_input(api: httpx.AsyncClient) -> None:
     assert "This could not be verified" in response.text
     assert "compact JWS" in response.text
 
+
+@pytest.mark.parametrize(
+    ("name", "expected_format", "is_valid"),
+    [
+        ("simple.jwt", "ob2_signed", True),
+        ("simple-not-revoked.jwt", "ob2_signed", True),
+        ("simple-revoked.jwt", "ob2_signed", False),
+    ],
+)
+async def test_service_ob2_signed_samples(
+    db: str, settings: Settings, name: str, expected_format: str, is_valid: bool
+) -> None:
+    token = (OB20 / name).read_text("utf-8")
+
+    report = await verification.verify(settings, token, NOW, fetcher=SampleFetcher())
+
+    assert report.format == expected_format
+    assert report.valid is is_valid, report.to_dict()
+    assert report.input_description == "JWS"
+    assert report.check(CheckId.TRUST) is not None
+
+
+async def test_service_ob2_baked_png(db: str, settings: Settings, tmp_path: Path) -> None:
+    png = (OB20 / "simple-badge.png").read_bytes()
+    hosted = tmp_path / "assertion.json"
+    hosted.write_text(baking.unbake(png).text, "utf-8")
+    fetcher = SampleFetcher(hosted={"https://example.org/beths-robotics-badge.json": hosted})
+
+    report = await verification.verify(settings, png, NOW, fetcher=fetcher)
+
+    assert report.format == "ob2_hosted"
+    assert report.valid, report.to_dict()
+    assert report.input_description == "baked PNG (Open Badges 2.0), JSON"
+    trust = report.check(CheckId.TRUST)
+    assert trust is not None
+    assert trust.status is CheckStatus.WARNING
+    assert trust.message.startswith("issuer not in any trusted registry")

@@ -11,6 +11,7 @@ import pytest
 
 from hub.credentials import baking
 from hub.credentials.baking import BakedVersion, BakingError, ImageKind
+from tests.unit.credentials.conftest import text_from_png, token_from_svg
 
 SHARED_VECTORS = Path(__file__).resolve().parents[3].parent / "shared" / "vectors"
 VALIDATOR = SHARED_VECTORS / "1EdTech__digital-credentials-public-validator"
@@ -201,3 +202,14 @@ def test_bake_svg_jws_replaces_credential() -> None:
     assert read.version is BakedVersion.OB3
     assert baked.count("openbadges:credential") == 1
     assert baked.startswith('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE svg')
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["simple-json.png", "simple-jwt.png", "simple-jwt_v1.png", "simple-json.svg", "simple-jwt.svg"],
+)
+def test_unbake_matches_test_reader(name: str) -> None:
+    path = VALIDATOR / "ob30" / name
+    independent = text_from_png(path) if name.endswith(".png") else token_from_svg(path)
+
+    assert baking.unbake(path.read_bytes()).text == independent.strip()
