@@ -1,8 +1,8 @@
 """Reading what a person or client hands to the verifier, before any check runs.
 
-Accepted: an Open Badges 3.0 credential as JSON or as a compact JWS (VC-JWT), an Open Badges
-2.0 assertion as JSON (hosted) or as a compact JWS (signed), a PNG or SVG image with one of
-those baked in, and an HTTP(S) URL of any of these. A URL is fetched under the outbound rules;
+Accepted: an Open Badges 3.0 credential as JSON or as a compact JWS (VC-JWT), and an Open Badges
+2.0 assertion as JSON (hosted) or as a compact JWS (signed). Each may also come baked in a PNG or
+SVG image, or behind an HTTP(S) URL. A URL is fetched under the outbound rules;
 what it returns is told apart by its first bytes (PNG signature, SVG root, JSON object, JWS)
 rather than by the media type alone, because badge hosts often serve JSON as ``text/plain``.
 """
@@ -27,7 +27,7 @@ ACCEPTED = (
     "of any of these"
 )
 _URL = re.compile(r"https?://\S+")
-_ACCEPT = (
+_ACCEPT_HEADER = (
     "application/ld+json, application/json, application/jwt, image/png, image/svg+xml, */*;q=0.5"
 )
 # A URL may lead to a baked Open Badges 2.0 image holding a URL: two fetches at most.
@@ -112,7 +112,7 @@ class _Reader:
         self.fetches += 1
         try:
             document = await self.fetcher.fetch(
-                url, accept=_ACCEPT, max_bytes=baking.MAX_IMAGE_BYTES
+                url, accept=_ACCEPT_HEADER, max_bytes=baking.MAX_IMAGE_BYTES
             )
         except FetchError as error:
             if error.code == "http-status" and error.status == 410:

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from litestar import Controller, MediaType, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -22,6 +23,8 @@ from hub.errors import InvalidInputError
 from hub.pages import render
 from hub.settings import Settings
 from hub.verification_input import ACCEPTED
+
+log = structlog.get_logger(__name__)
 
 MULTIPART = "multipart/form-data"
 FORM = "application/x-www-form-urlencoded"
@@ -128,5 +131,6 @@ class VerifyPageController(Controller):
                 settings, submission.data, recipient=submission.recipient
             )
         except InvalidInputError as error:
+            log.info("verification_input_rejected", code=error.code)
             return await render(request, "verify.html", 400, report=None, error=error.message)
         return await render(request, "verify.html", report=report, error=None)

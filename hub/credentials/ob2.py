@@ -2,9 +2,9 @@
 
 Implements Open Badges 2.0 (IMS Final Release, 2018) §"Verification" and §"Revocation":
 
-- hosted: the Assertion is fetched from its ``id``, which must equal the id of the input and lie
-  within the issuer's allowed origins (the issuer id's host by default, else the hosts in the
-  issuer's ``verification.allowedOrigins`` and the prefixes in ``verification.startsWith``). An
+- hosted: the Assertion is fetched from its ``id`` and must equal the submitted one. Its id must
+  lie within the issuer's allowed origins: the issuer id's host by default, else the hosts in the
+  issuer's ``verification.allowedOrigins`` and the prefixes in ``verification.startsWith``. An
   answer of 410 Gone, or ``revoked: true``, means the assertion is revoked.
 - signed: a compact JWS over the Assertion with RS256, whose key is the CryptographicKey at
   ``verification.creator``. The key's ``owner`` must be the issuer, and the issuer's
@@ -13,7 +13,7 @@ Implements Open Badges 2.0 (IMS Final Release, 2018) §"Verification" and §"Rev
 The BadgeClass (``badge``) and the issuer Profile are fetched, and each document's context,
 type, required properties and dates are checked. No JSON-LD processing runs, so no context is
 ever fetched: a context must name the Open Badges 2.0 context URL, or (for linked documents) be
-given inline. Every fetch goes through the :class:`DocumentFetcher` given, which applies the
+given inline. Every fetch goes through the :class:`DocumentFetcher` passed in, which applies the
 outbound rules; a failed fetch ends in a failed check that names the URL.
 """
 
@@ -195,10 +195,10 @@ async def verify_hosted(
     """Verify a hosted assertion given as JSON, or by its URL (then ``assertion`` is None)."""
     run = _Verification(fetcher, now, CredentialFormat.OB2_HOSTED)
     run.note(CheckId.FORMAT, CheckStatus.PASSED, "an Open Badges 2.0 hosted assertion")
-    given = dict(assertion) if assertion is not None else None
-    if given is not None:
-        run.assertion = given
-        if _verification_type(given) in SIGNED_TYPES:
+    submitted = dict(assertion) if assertion is not None else None
+    if submitted is not None:
+        run.assertion = submitted
+        if _verification_type(submitted) in SIGNED_TYPES:
             run.note(
                 CheckId.FORMAT,
                 CheckStatus.FAILED,
@@ -207,7 +207,7 @@ async def verify_hosted(
             )
             return run.report()
     try:
-        await _fetch_hosted(run, given, url)
+        await _fetch_hosted(run, submitted, url)
         await _check_linked_documents(run)
         _check_hosted_origin(run)
     except _StopVerificationError:
@@ -217,8 +217,10 @@ async def verify_hosted(
     return run.report()
 
 
-async def _fetch_hosted(run: _Verification, given: dict[str, Any] | None, url: str | None) -> None:
-    hosted_url = url if given is None else given.get("id")
+async def _fetch_hosted(
+    run: _Verification, submitted: dict[str, Any] | None, url: str | None
+) -> None:
+    hosted_url = url if submitted is None else submitted.get("id")
     if not isinstance(hosted_url, str) or not hosted_url.startswith(("https://", "http://")):
         run.note(
             CheckId.PROOF,
@@ -248,7 +250,7 @@ async def _fetch_hosted(run: _Verification, given: dict[str, Any] | None, url: s
         run.note(CheckId.PROOF, CheckStatus.FAILED, f"{hosted_url} returns no JSON object")
         raise _StopVerificationError
     run.assertion = hosted
-    if given is not None and hosted != given:
+    if submitted is not None and hosted != submitted:
         run.note(
             CheckId.PROOF,
             CheckStatus.FAILED,
@@ -478,10 +480,10 @@ async def _check_revocation_list(run: _Verification, assertion: Mapping[str, Any
         run.note(CheckId.STATUS, CheckStatus.PASSED, "the issuer publishes no revocation list")
         return
     revocations = await run.fetch_json(list_url, "revocation list", CheckId.STATUS)
-    wanted = {assertion.get("id"), assertion.get("uid")} - {None}
+    assertion_ids = {assertion.get("id"), assertion.get("uid")} - {None}
     for entry in _as_list(revocations.get("revokedAssertions")):
         entry_id = entry.get("id") if isinstance(entry, Mapping) else entry
-        if entry_id in wanted:
+        if entry_id in assertion_ids:
             reason = entry.get("revocationReason") if isinstance(entry, Mapping) else None
             because = f": {reason}" if isinstance(reason, str) and reason else ""
             run.note(CheckId.STATUS, CheckStatus.FAILED, f"revoked in {list_url}{because}")
