@@ -8,14 +8,29 @@ loop. Parsing, key resolution, the status check and the trust check stay in the 
 
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
 from federation.trust import add_trust_check
+from hub.credentials import vcjwt
 from hub.credentials.keys import ChainResolver, DidKeyResolver
-from hub.credentials.report import UnreadableCredentialError, VerificationReport
-from hub.credentials.verifier import verify_credential
+from hub.credentials.report import (
+    Check,
+    CheckId,
+    UnreadableCredentialError,
+    VerificationReport,
+)
+from hub.credentials.verifier import read_input, verify_credential
+from hub.credentials.verifier.endorsements import (
+    MAX_ENDORSEMENTS,
+    find_endorsements,
+    summarize_endorsements,
+)
 from hub.credentials.verifier.pool import PoolBusyError, VerificationPool
+from hub.credentials.verifier.recipient import check_recipient, email_identities
 from hub.errors import InvalidInputError, ServiceUnavailableError
 from hub.settings import Settings
 from tenants.resolver import TenantKeyResolver
@@ -56,16 +71,37 @@ async def verify(
     now: datetime | None = None,
     *,
     in_process: bool = False,
+    recipient: str | None = None,
 ) -> VerificationReport:
     """Verify one credential; unreadable input raises ``InvalidInputError``.
 
-    The JSON-LD and signature work runs in a worker process and raises VerificationBusyError when
+    Besides the engine's checks, the report has the endorsement check, the recipient check
+    (against ``recipient``, an e-mail address the verifier typed) and the trust check. The
+    JSON-LD and signature work runs in a worker process and raises VerificationBusyError when
     none is free in time. With ``in_process`` (for the command line) it runs here instead and
     blocks the event loop meanwhile.
     """
+    moment = now or datetime.now(UTC)
+    report = await _verify_one(settings, data, moment, in_process=in_process)
+    # A second parse of the input, which the engine has just read without error, is cheap.
+    document = _credential_of(read_input(data))
+    endorsement = await _check_endorsements(settings, document, moment, in_process=in_process)
+    recipient_check = check_recipient(recipient, email_identities(document))
+    report = _with_checks_before_status(report, [endorsement, recipient_check])
+    # The trust registries are in the database, so the trust check runs here, not in a worker.
+    return await add_trust_check(settings, report)
+
+
+async def _verify_one(
+    settings: Settings,
+    data: str | bytes | Mapping[str, Any],
+    now: datetime,
+    *,
+    in_process: bool,
+) -> VerificationReport:
     verify_function = verify_credential if in_process else _pool.verify_credential
     try:
-        report = await verify_function(
+        return await verify_function(
             data,
             key_resolver(settings),
             now=now,
@@ -75,8 +111,41 @@ async def verify(
         raise InvalidInputError(str(error), code="unreadable-credential") from error
     except PoolBusyError as error:
         raise VerificationBusyError(str(error), error.retry_after_seconds) from error
-    # The trust registries are in the database, so the trust check runs here, not in a worker.
-    return await add_trust_check(settings, report)
+
+
+async def _check_endorsements(
+    settings: Settings, document: Mapping[str, Any], now: datetime, *, in_process: bool
+) -> Check:
+    endorsements = find_endorsements(document)
+    reports: list[VerificationReport | str] = []
+    for endorsement in endorsements[:MAX_ENDORSEMENTS]:
+        try:
+            reports.append(
+                await _verify_one(settings, endorsement.document, now, in_process=in_process)
+            )
+        except InvalidInputError as error:
+            reports.append(str(error))
+    return summarize_endorsements(endorsements, reports)
+
+
+def _credential_of(parsed: dict[str, Any] | vcjwt.VcJwt) -> Mapping[str, Any]:
+    if isinstance(parsed, vcjwt.VcJwt):
+        return parsed.credential or {}
+    return parsed
+
+
+def _with_checks_before_status(
+    report: VerificationReport, added: list[Check]
+) -> VerificationReport:
+    """Put ``added`` before the status check, replacing checks of the same ids."""
+    added_ids = {check.check for check in added}
+    checks = [check for check in report.checks if check.check not in added_ids]
+    position = next(
+        (index for index, check in enumerate(checks) if check.check is CheckId.STATUS),
+        len(checks),
+    )
+    checks[position:position] = added
+    return dataclasses.replace(report, checks=tuple(checks))
 
 
 def shutdown_verification_workers() -> None:
