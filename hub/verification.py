@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from federation.registry import is_registry_document, registry_type_check
 from federation.trust import add_trust_check
 from hub.credentials import vcjwt
 from hub.credentials.keys import ChainResolver, DidKeyResolver
@@ -88,6 +89,8 @@ async def verify(
     endorsement = await _check_endorsements(settings, document, moment, in_process=in_process)
     recipient_check = check_recipient(recipient, email_identities(document))
     report = _with_checks_before_status(report, [endorsement, recipient_check])
+    if is_registry_document(document):
+        report = _with_registry_type_check(report, document)
     # The trust registries are in the database, so the trust check runs here, not in a worker.
     return await add_trust_check(settings, report)
 
@@ -132,6 +135,17 @@ def _credential_of(parsed: dict[str, Any] | vcjwt.VcJwt) -> Mapping[str, Any]:
     if isinstance(parsed, vcjwt.VcJwt):
         return parsed.credential or {}
     return parsed
+
+
+def _with_registry_type_check(
+    report: VerificationReport, document: Mapping[str, Any]
+) -> VerificationReport:
+    """Judge a trust registry's type by the registry's rule, which the engine does not know."""
+    checks = tuple(
+        registry_type_check(document) if check.check is CheckId.TYPE else check
+        for check in report.checks
+    )
+    return dataclasses.replace(report, checks=checks)
 
 
 def _with_checks_before_status(
