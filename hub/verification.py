@@ -14,12 +14,24 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from federation.registry import is_registry_document, registry_type_check
 from federation.trust import add_trust_check
-from hub.credentials import ob2
+from hub.credentials import ob2, vcjwt
 from hub.credentials.keys import ChainResolver, DidKeyResolver
-from hub.credentials.report import UnreadableCredentialError, VerificationReport
-from hub.credentials.verifier import verify_credential
+from hub.credentials.report import (
+    Check,
+    CheckId,
+    UnreadableCredentialError,
+    VerificationReport,
+)
+from hub.credentials.verifier import read_input, verify_credential
+from hub.credentials.verifier.endorsements import (
+    MAX_ENDORSEMENTS,
+    find_endorsements,
+    summarize_endorsements,
+)
 from hub.credentials.verifier.pool import PoolBusyError, VerificationPool
+from hub.credentials.verifier.recipient import check_recipient, email_identities
 from hub.errors import InvalidInputError, ServiceUnavailableError
 from hub.outbound import fetcher_for
 from hub.settings import Settings
@@ -61,49 +73,81 @@ async def verify(
     data: str | bytes | Mapping[str, Any],
     now: datetime | None = None,
     *,
-    recipient: str | None = None,
     in_process: bool = False,
+    recipient: str | None = None,
     fetcher: ob2.DocumentFetcher | None = None,
 ) -> VerificationReport:
     """Verify one credential given in any accepted form; unreadable input raises InvalidInputError.
 
     ``data`` may be JSON, a compact JWS, a baked PNG or SVG image, or an HTTPS URL of any of
-    these (see :mod:`hub.verification_input`); Open Badges 2.0 assertions are verified too. The
-    OB 3.0 JSON-LD and signature work runs in a worker process and raises VerificationBusyError
-    when none is free in time. With ``in_process`` (for the command line) it runs here instead
-    and blocks the event loop meanwhile. ``fetcher`` replaces the outbound fetcher in tests.
+    these (see :mod:`hub.verification_input`); Open Badges 2.0 assertions are verified too.
+    Besides the engine's checks, the report has the endorsement check (Open Badges 3.0 only), the
+    recipient check (against ``recipient``, an e-mail address the verifier typed) and the trust
+    check. The OB 3.0 JSON-LD and signature work runs in a worker process and raises
+    VerificationBusyError when none is free in time. With ``in_process`` (for the command line)
+    it runs here instead and blocks the event loop meanwhile. ``fetcher`` replaces the outbound
+    fetcher in tests.
     """
-    # TODO: compare ``recipient`` (an e-mail address) with the credential's salted hash and
-    # report it as a check; until that check exists the value is accepted and not used.
-    del recipient
     moment = now or datetime.now(UTC)
     documents = fetcher or fetcher_for(settings)
     found = await read_verification_input(data, documents)
-    report = await _verify_found(settings, found, moment, documents, in_process=in_process)
+    if found.kind is InputKind.OB3:
+        report = await _verify_ob3(settings, found, moment, recipient, in_process=in_process)
+    else:
+        report = await _verify_ob2(found, moment, documents, recipient)
     report = dataclasses.replace(report, input_description=found.description)
     # The trust registries are in the database, so the trust check runs here, not in a worker.
     return await add_trust_check(settings, report)
 
 
-async def _verify_found(
+async def _verify_ob3(
     settings: Settings,
     found: VerificationInput,
     now: datetime,
-    fetcher: ob2.DocumentFetcher,
+    recipient: str | None,
     *,
     in_process: bool,
 ) -> VerificationReport:
-    if found.kind is InputKind.OB2_HOSTED:
-        assertion = found.credential if isinstance(found.credential, dict) else None
-        return await ob2.verify_hosted(assertion, found.hosted_url, fetcher, now)
+    assert found.credential is not None  # only hosted OB 2.0 input may lack the credential
+    report = await _verify_one(settings, found.credential, now, in_process=in_process)
+    # A second parse of the input, which the engine has just read without error, is cheap.
+    document = _credential_of(read_input(found.credential))
+    endorsement = await _check_endorsements(settings, document, now, in_process=in_process)
+    recipient_check = check_recipient(recipient, email_identities(document))
+    report = _with_checks_before_status(report, [endorsement, recipient_check])
+    if is_registry_document(document):
+        report = _with_registry_type_check(report, document)
+    return report
+
+
+async def _verify_ob2(
+    found: VerificationInput,
+    now: datetime,
+    fetcher: ob2.DocumentFetcher,
+    recipient: str | None,
+) -> VerificationReport:
+    # NOTE: endorsements of Open Badges 2.0 assertions and BadgeClasses are not checked.
     if found.kind is InputKind.OB2_SIGNED:
         assert isinstance(found.credential, str)  # the reader gives a signed assertion as text
-        return await ob2.verify_signed(found.credential, fetcher, now)
-    assert found.credential is not None  # only hosted OB 2.0 input may lack the credential
+        report, assertion = await ob2.verify_signed(found.credential, fetcher, now)
+    else:
+        submitted = found.credential if isinstance(found.credential, dict) else None
+        report, assertion = await ob2.verify_hosted(submitted, found.hosted_url, fetcher, now)
+    recipient_check = check_recipient(recipient, email_identities(assertion))
+    return _with_checks_before_status(report, [recipient_check])
+
+
+async def _verify_one(
+    settings: Settings,
+    data: str | bytes | Mapping[str, Any],
+    now: datetime,
+    *,
+    in_process: bool,
+) -> VerificationReport:
     verify_function = verify_credential if in_process else _pool.verify_credential
     try:
         return await verify_function(
-            found.credential,
+            data,
             key_resolver(settings),
             now=now,
             status_resolver=status_list_resolver(settings),
@@ -112,6 +156,52 @@ async def _verify_found(
         raise InvalidInputError(str(error), code="unreadable-credential") from error
     except PoolBusyError as error:
         raise VerificationBusyError(str(error), error.retry_after_seconds) from error
+
+
+async def _check_endorsements(
+    settings: Settings, document: Mapping[str, Any], now: datetime, *, in_process: bool
+) -> Check:
+    endorsements = find_endorsements(document)
+    reports: list[VerificationReport | str] = []
+    for endorsement in endorsements[:MAX_ENDORSEMENTS]:
+        try:
+            reports.append(
+                await _verify_one(settings, endorsement.document, now, in_process=in_process)
+            )
+        except InvalidInputError as error:
+            reports.append(str(error))
+    return summarize_endorsements(endorsements, reports)
+
+
+def _credential_of(parsed: dict[str, Any] | vcjwt.VcJwt) -> Mapping[str, Any]:
+    if isinstance(parsed, vcjwt.VcJwt):
+        return parsed.credential or {}
+    return parsed
+
+
+def _with_registry_type_check(
+    report: VerificationReport, document: Mapping[str, Any]
+) -> VerificationReport:
+    """Judge a trust registry's type by the registry's rule, which the engine does not know."""
+    checks = tuple(
+        registry_type_check(document) if check.check is CheckId.TYPE else check
+        for check in report.checks
+    )
+    return dataclasses.replace(report, checks=checks)
+
+
+def _with_checks_before_status(
+    report: VerificationReport, added: list[Check]
+) -> VerificationReport:
+    """Put ``added`` before the status check, replacing checks of the same ids."""
+    added_ids = {check.check for check in added}
+    checks = [check for check in report.checks if check.check not in added_ids]
+    position = next(
+        (index for index, check in enumerate(checks) if check.check is CheckId.STATUS),
+        len(checks),
+    )
+    checks[position:position] = added
+    return dataclasses.replace(report, checks=tuple(checks))
 
 
 def shutdown_verification_workers() -> None:

@@ -134,6 +134,9 @@ class _Verification:
             )
         return fetched
 
+    def result(self) -> tuple[VerificationReport, dict[str, Any]]:
+        return self.report(), self.assertion
+
     def report(self) -> VerificationReport:
         order = [
             CheckId.FORMAT,
@@ -191,8 +194,11 @@ async def verify_hosted(
     url: str | None,
     fetcher: DocumentFetcher,
     now: datetime,
-) -> VerificationReport:
-    """Verify a hosted assertion given as JSON, or by its URL (then ``assertion`` is None)."""
+) -> tuple[VerificationReport, dict[str, Any]]:
+    """Verify a hosted assertion given as JSON, or by its URL (then ``assertion`` is None).
+
+    Return the report and the assertion it judged: the hosted copy when it could be fetched.
+    """
     run = _Verification(fetcher, now, CredentialFormat.OB2_HOSTED)
     run.note(CheckId.FORMAT, CheckStatus.PASSED, "an Open Badges 2.0 hosted assertion")
     submitted = dict(assertion) if assertion is not None else None
@@ -205,16 +211,16 @@ async def verify_hosted(
                 "the assertion declares signed verification but was given as JSON without its "
                 "JWS; send the compact JWS",
             )
-            return run.report()
+            return run.result()
     try:
         await _fetch_hosted(run, submitted, url)
         await _check_linked_documents(run)
         _check_hosted_origin(run)
     except _StopVerificationError:
-        return run.report()
+        return run.result()
     _check_dates(run)
     run.note(CheckId.STATUS, CheckStatus.PASSED, "not revoked: the issuer still hosts it")
-    return run.report()
+    return run.result()
 
 
 async def _fetch_hosted(
@@ -271,14 +277,16 @@ async def _fetch_hosted(
     _check_assertion(run, hosted)
 
 
-async def verify_signed(token: str, fetcher: DocumentFetcher, now: datetime) -> VerificationReport:
-    """Verify a signed assertion given as a compact JWS (RS256)."""
+async def verify_signed(
+    token: str, fetcher: DocumentFetcher, now: datetime
+) -> tuple[VerificationReport, dict[str, Any]]:
+    """Verify a signed assertion given as a compact JWS (RS256); return the report and payload."""
     run = _Verification(fetcher, now, CredentialFormat.OB2_SIGNED)
     run.note(CheckId.FORMAT, CheckStatus.PASSED, "an Open Badges 2.0 signed assertion (JWS)")
     payload = ob2_payload(token)
     if payload is None:
         run.note(CheckId.FORMAT, CheckStatus.FAILED, "the JWS payload is not an OB 2.0 Assertion")
-        return run.report()
+        return run.result()
     run.assertion = payload
     _check_assertion(run, payload)
     if _verification_type(payload) not in SIGNED_TYPES:
@@ -293,9 +301,9 @@ async def verify_signed(token: str, fetcher: DocumentFetcher, now: datetime) -> 
         _check_signature(run, token, key)
         await _check_revocation_list(run, payload)
     except _StopVerificationError:
-        return run.report()
+        return run.result()
     _check_dates(run)
-    return run.report()
+    return run.result()
 
 
 def _check_assertion(run: _Verification, assertion: Mapping[str, Any]) -> None:

@@ -27,7 +27,14 @@ class CheckId(StrEnum):
     JWT_CLAIMS = "jwt-claims"
     VALIDITY_WINDOW = "validity-window"
     STATUS = "status"
+    ENDORSEMENT = "endorsement"
+    RECIPIENT = "recipient"
     TRUST = "trust"
+
+
+# Checks that the verification service (hub.verification) adds after the engine has run, because
+# they need the database, more verifications or input beyond the credential.
+SERVICE_CHECKS = frozenset({CheckId.ENDORSEMENT, CheckId.RECIPIENT, CheckId.TRUST})
 
 
 class CheckStatus(StrEnum):

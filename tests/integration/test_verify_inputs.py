@@ -352,3 +352,30 @@ async def test_service_ob2_baked_png(db: str, settings: Settings, tmp_path: Path
     assert trust is not None
     assert trust.status is CheckStatus.WARNING
     assert trust.message.startswith("issuer not in any trusted registry")
+
+
+async def test_recipient_field_baked_png(api: httpx.AsyncClient, peer_settings: Settings) -> None:
+    credential, _ = await issued_credential(peer_settings)
+    png = baking.bake_png(BAKERY_PNG.read_bytes(), credential)
+    upload = {"file": ("badge.png", png, "image/png")}
+
+    matching = await api.post("/api/v1/verify", files=upload, data={"recipient": "ada@example.org"})
+    other = await api.post("/api/v1/verify", files=upload, data={"recipient": "eve@example.org"})
+
+    assert matching.status_code == 200, matching.text
+    assert check_status(matching.json(), "recipient") == "passed"
+    assert check_status(other.json(), "recipient") == "failed"
+    assert other.json()["valid"] is False
+
+
+async def test_service_ob2_recipient_mismatch(db: str, settings: Settings) -> None:
+    token = (OB20 / "simple.jwt").read_text("utf-8")
+
+    report = await verification.verify(
+        settings, token, NOW, recipient="eve@example.org", fetcher=SampleFetcher()
+    )
+
+    recipient = report.check(CheckId.RECIPIENT)
+    assert recipient is not None
+    assert recipient.status is CheckStatus.FAILED
+    assert not report.valid

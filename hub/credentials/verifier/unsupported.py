@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hub.credentials.report import Check, CheckId, CheckStatus, CredentialFormat, VerificationReport
+from hub.credentials.report import (
+    SERVICE_CHECKS,
+    Check,
+    CheckId,
+    CheckStatus,
+    CredentialFormat,
+    VerificationReport,
+)
 from hub.credentials.verifier.content import _as_list, summarize
 
 OB2_CONTEXTS = frozenset(
@@ -39,7 +46,9 @@ def _rest_skipped(
     for check_id in CheckId:
         is_jwt_only = check_id is CheckId.JWT_CLAIMS
         is_embedded = credential_format is CredentialFormat.LDP_VC
-        if check_id is not CheckId.FORMAT and not (is_jwt_only and is_embedded):
+        is_not_applicable = is_jwt_only and is_embedded
+        is_added_later = check_id in SERVICE_CHECKS and check_id is not CheckId.TRUST
+        if check_id is not CheckId.FORMAT and not (is_not_applicable or is_added_later):
             checks.append(Check(check_id, CheckStatus.SKIPPED, "not checked: unsupported format"))
     return VerificationReport(credential_format, suites, tuple(checks), summarize(credential))
 

@@ -70,7 +70,7 @@ def hosted_at_own_id(name: str) -> tuple[dict[str, object], SampleFetcher]:
 async def test_hosted_sample(name: str, upstream: str, statuses: dict[str, str]) -> None:
     assertion, fetcher = hosted_at_own_id(name)
 
-    report = await ob2.verify_hosted(assertion, None, fetcher, NOW)
+    report, _ = await ob2.verify_hosted(assertion, None, fetcher, NOW)
 
     assert upstream_verdict(name) == upstream
     assert report.format is CredentialFormat.OB2_HOSTED
@@ -86,7 +86,7 @@ async def test_hosted_sample(name: str, upstream: str, statuses: dict[str, str])
 async def test_hosted_by_url() -> None:
     _, fetcher = hosted_at_own_id("basic-assertion.json")
 
-    report = await ob2.verify_hosted(
+    report, _ = await ob2.verify_hosted(
         None, "https://example.org/beths-robotics-badge.json", fetcher, NOW
     )
 
@@ -99,7 +99,7 @@ async def test_hosted_gone_is_revoked() -> None:
     assertion, fetcher = hosted_at_own_id("basic-assertion.json")
     fetcher.gone.add(str(assertion["id"]))
 
-    report = await ob2.verify_hosted(assertion, None, fetcher, NOW)
+    report, _ = await ob2.verify_hosted(assertion, None, fetcher, NOW)
 
     status = report.check(CheckId.STATUS)
     assert not report.valid
@@ -112,7 +112,7 @@ async def test_hosted_copy_differs() -> None:
     assertion, fetcher = hosted_at_own_id("basic-assertion.json")
     assertion["issuedOn"] = "2017-01-01T00:00:00Z"
 
-    report = await ob2.verify_hosted(assertion, None, fetcher, NOW)
+    report, _ = await ob2.verify_hosted(assertion, None, fetcher, NOW)
 
     proof = report.check(CheckId.PROOF)
     assert proof is not None
@@ -123,7 +123,7 @@ async def test_hosted_copy_differs() -> None:
 async def test_hosted_not_found() -> None:
     assertion = json.loads((OB20 / "basic-assertion.json").read_text("utf-8"))
 
-    report = await ob2.verify_hosted(assertion, None, SampleFetcher(), NOW)
+    report, _ = await ob2.verify_hosted(assertion, None, SampleFetcher(), NOW)
 
     proof = report.check(CheckId.PROOF)
     assert not report.valid
@@ -142,7 +142,7 @@ async def test_hosted_not_found() -> None:
 async def test_signed_sample(name: str, upstream: str, status: str) -> None:
     token = (OB20 / name).read_text("utf-8").strip()
 
-    report = await ob2.verify_signed(token, SampleFetcher(), NOW)
+    report, _ = await ob2.verify_signed(token, SampleFetcher(), NOW)
 
     assert upstream_verdict(name) == upstream
     assert report.format is CredentialFormat.OB2_SIGNED
@@ -155,7 +155,9 @@ async def test_signed_tampered_payload() -> None:
     header, _, signature = (OB20 / "simple.jwt").read_text("utf-8").strip().split(".")
     other_payload = (OB20 / "simple-revoked.jwt").read_text("utf-8").strip().split(".")[1]
 
-    report = await ob2.verify_signed(f"{header}.{other_payload}.{signature}", SampleFetcher(), NOW)
+    report, _ = await ob2.verify_signed(
+        f"{header}.{other_payload}.{signature}", SampleFetcher(), NOW
+    )
 
     proof = report.check(CheckId.PROOF)
     assert proof is not None
