@@ -110,6 +110,23 @@ def _recipient(value: object) -> str | None:
     return address
 
 
+_SAFE_DATA_IMAGES = tuple(f"data:image/{kind};base64," for kind in ("png", "jpeg", "gif", "webp"))
+
+
+def displayable_image(url: str | None, base_url: str) -> str | None:
+    """Return the badge image URL when the page may show it, else None.
+
+    Shown are HTTPS images, this hub's own images and raster data URIs. Plain HTTP images from
+    elsewhere would make the page mixed content, and other schemes (javascript:, file:) are
+    never put in a page.
+    """
+    if url is None:
+        return None
+    if url.startswith(("https://", f"{base_url}/", *_SAFE_DATA_IMAGES)):
+        return url
+    return None
+
+
 class VerifyPageController(Controller):
     """The public page where anyone verifies a badge by pasting, uploading or linking it."""
 
@@ -133,4 +150,5 @@ class VerifyPageController(Controller):
         except InvalidInputError as error:
             log.info("verification_input_rejected", code=error.code)
             return await render(request, "verify.html", 400, report=None, error=error.message)
-        return await render(request, "verify.html", report=report, error=None)
+        image = displayable_image(report.summary.achievement_image, settings.base_url)
+        return await render(request, "verify.html", report=report, error=None, image=image)

@@ -160,6 +160,9 @@ class _Verification:
             issuer_name=_string(self.issuer.get("name")),
             achievement_name=_string(self.badge.get("name")),
             subject_id=None,
+            achievement_image=_image_url(self.badge),
+            valid_from=_string(self.assertion.get("issuedOn")),
+            valid_until=_string(self.assertion.get("expires")),
         )
 
 
@@ -552,6 +555,11 @@ def _as_list(value: object) -> list[Any]:
 
 def _first(values: list[str]) -> str | None:
     return values[0] if values else None
+
+
+def _image_url(document: Mapping[str, Any]) -> str | None:
+    image = document.get("image")
+    return _string(image.get("id") if isinstance(image, Mapping) else image)
 
 
 def _string(value: object) -> str | None:

@@ -75,6 +75,11 @@ class CredentialSummary:
     issuer_name: str | None = None
     achievement_name: str | None = None
     subject_id: str | None = None
+    achievement_image: str | None = None
+    # The Achievement's creator, when it names one (it may differ from the issuer).
+    creator_name: str | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
 
     def to_dict(self) -> dict[str, str | None]:
         return {
@@ -83,6 +88,10 @@ class CredentialSummary:
             "issuer_name": self.issuer_name,
             "achievement_name": self.achievement_name,
             "subject_id": self.subject_id,
+            "achievement_image": self.achievement_image,
+            "creator_name": self.creator_name,
+            "valid_from": self.valid_from,
+            "valid_until": self.valid_until,
         }
 
 

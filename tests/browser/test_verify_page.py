@@ -71,6 +71,7 @@ async def verdict_of(page: Any) -> dict[str, str]:
         "format": await page.inner_text("dd.format"),
         "badge": await page.inner_text("dd.badge-name"),
         "proof": await page.inner_text("tr[data-check=proof] td:nth-child(2)"),
+        "image": await page.get_attribute("img.badge-image", "src") or "",
     }
 
 
@@ -110,6 +111,7 @@ async def test_every_input_type(chromium: Any, issued: Issued, tmp_path: Path) -
         assert results[kind]["input"] == expected_input
         assert results[kind]["badge"] == "Cap Campus"
         assert "passed" in results[kind]["proof"]
+        assert results[kind]["image"].startswith(f"{issued.hub}/")
     assert results["jwt"]["format"].startswith("jwt_vc")
     assert results["png"]["format"].startswith("ldp_vc")
     # Starting a hub takes seconds on a loaded machine, so the same server serves these too.
