@@ -265,6 +265,12 @@ async def _fetch_hosted(
             CheckStatus.FAILED,
             f"the assertion hosted at {hosted_url} differs from the one given",
         )
+    elif hosted.get("id") != hosted_url and hosted.get("id") == document.final_url:
+        run.note(
+            CheckId.PROOF,
+            CheckStatus.WARNING,
+            f"hosted by the issuer at {document.final_url}, to which {hosted_url} redirects",
+        )
     elif hosted.get("id") != hosted_url:
         run.note(
             CheckId.PROOF,

@@ -6,6 +6,7 @@ checked verbatim below; the checks named are ours.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 
@@ -13,6 +14,7 @@ import pytest
 
 from hub.credentials import ob2
 from hub.credentials.report import CheckId, CheckStatus, CredentialFormat
+from hub.outbound import FetchedDocument
 from tests.ob2_hosting import OB20, SampleFetcher
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -162,3 +164,29 @@ async def test_signed_tampered_payload() -> None:
     proof = report.check(CheckId.PROOF)
     assert proof is not None
     assert proof.status is CheckStatus.FAILED
+
+
+class RedirectingFetcher(SampleFetcher):
+    """Serve the basic assertion at an old URL that redirects to its id."""
+
+    async def fetch(self, url: str, **options: object) -> FetchedDocument:
+        if url != OLD_URL:
+            return await super().fetch(url)
+        document = await super().fetch(ASSERTION_ID)
+        return dataclasses.replace(document, url=OLD_URL)
+
+
+OLD_URL = "https://example.org/old/beths-robotics-badge.json"
+ASSERTION_ID = "https://example.org/beths-robotics-badge.json"
+
+
+async def test_hosted_redirect_warns() -> None:
+    fetcher = RedirectingFetcher(hosted={ASSERTION_ID: OB20 / "basic-assertion.json"})
+
+    report, _ = await ob2.verify_hosted(None, OLD_URL, fetcher, NOW)
+
+    proof = report.check(CheckId.PROOF)
+    assert report.valid
+    assert proof is not None
+    assert proof.status is CheckStatus.WARNING
+    assert "redirects" in proof.message
