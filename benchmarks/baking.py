@@ -33,7 +33,7 @@ def median_microseconds(operation: Callable[[], object], repeat: int) -> float:
 
 
 def hostile_png(png: bytes) -> bytes:
-    """A PNG whose credential chunk declares 64 MiB that the file does not contain."""
+    """Insert a credential chunk header that declares 64 MiB which the file does not contain."""
     header = struct.pack(">I", 64 * 1024 * 1024) + b"iTXt" + b"openbadgecredential\0"
     iend = png.rindex(b"IEND") - 4
     return png[:iend] + header + png[iend:]

@@ -35,10 +35,10 @@ class SampleFetcher:
     ) -> FetchedDocument:
         self.requested.append(url)
         if url in self.gone:
-            raise FetchError("http-status", url, f"{url} answered HTTP 410", status=410)
+            raise FetchError("http-status", url, f"{url} returned HTTP 410", status=410)
         path = self.hosted.get(url) or self._asset(url)
         if path is None or not path.is_file():
-            raise FetchError("http-status", url, f"{url} answered HTTP 404", status=404)
+            raise FetchError("http-status", url, f"{url} returned HTTP 404", status=404)
         media_type = MEDIA_TYPES.get(path.suffix, "application/json")
         return FetchedDocument(url, url, 200, media_type, path.read_bytes())
 

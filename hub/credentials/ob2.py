@@ -5,7 +5,7 @@ Implements Open Badges 2.0 (IMS Final Release, 2018) §"Verification" and §"Rev
 - hosted: the Assertion is fetched from its ``id`` and must equal the submitted one. Its id must
   lie within the issuer's allowed origins: the issuer id's host by default, else the hosts in the
   issuer's ``verification.allowedOrigins`` and the prefixes in ``verification.startsWith``. An
-  answer of 410 Gone, or ``revoked: true``, means the assertion is revoked.
+  HTTP status 410 Gone, or ``revoked: true``, means the assertion is revoked.
 - signed: a compact JWS over the Assertion with RS256, whose key is the CryptographicKey at
   ``verification.creator``. The key's ``owner`` must be the issuer, and the issuer's
   ``publicKey`` must list the key. The issuer's ``revocationList`` is checked for the assertion.
@@ -246,7 +246,7 @@ async def _fetch_hosted(
             run.note(
                 CheckId.STATUS,
                 CheckStatus.FAILED,
-                f"revoked: the issuer's server answers 410 Gone for {hosted_url}",
+                f"revoked: the issuer's server returns 410 Gone for {hosted_url}",
             )
         else:
             run.note(

@@ -2,7 +2,7 @@
 
 A small HTTP server on 127.0.0.1, configured as a loopback peer, hosts an Open Badges 2.0
 assertion (the 1EdTech ``basic-assertion.json`` sample and its BadgeClass and issuer, with their
-URLs moved to the server), an assertion that answers 410 Gone, and a baked PNG of this hub's
+URLs moved to the server), an assertion that returns 410 Gone, and a baked PNG of this hub's
 own credential.
 """
 
@@ -42,7 +42,7 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 class _Site:
-    """Documents served by path, plus paths that answer 410 Gone."""
+    """Documents served by path, plus paths that return 410 Gone."""
 
     def __init__(self) -> None:
         self.documents: dict[str, tuple[str, bytes]] = {}
