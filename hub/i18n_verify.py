@@ -6,15 +6,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "verify.nav": "Verify a badge",
         "verify.title": "Verify a badge",
-        "verify.lead": "Check an Open Badge from any university: Open Badges 3.0 credentials (JSON or VC-JWT), Open Badges 2.0 assertions, badge images with the credential baked in (PNG or SVG), or a link to any of these.",
+        "verify.lead": (
+            "Check an Open Badge from any university: Open Badges 3.0 credentials (JSON or VC-JWT),"
+            " Open Badges 2.0 assertions, badge images with the credential baked in (PNG or SVG), "
+            "or a link to any of these."
+        ),
         "verify.paste": "Paste the credential",
         "verify.paste_help": "JSON, or a compact JWS (header.payload.signature).",
         "verify.upload": "Upload a file",
-        "verify.upload_help": "A baked PNG or SVG badge image, a .json credential or a .jwt file, 2 MiB at most.",
+        "verify.upload_help": (
+            "A baked PNG or SVG badge image, a .json credential or a .jwt file, 2 MiB at most."
+        ),
         "verify.url": "Or give its address",
-        "verify.url_help": "The HTTPS address of a credential, a hosted Open Badges 2.0 assertion or a baked image.",
+        "verify.url_help": (
+            "The HTTPS address of a credential, a hosted Open Badges 2.0 assertion or a baked "
+            "image."
+        ),
         "verify.recipient": "Recipient e-mail (optional)",
-        "verify.recipient_help": "Checked against the credential's hashed recipient; the address is not stored.",
+        "verify.recipient_help": (
+            "Checked against the credential's hashed recipient; the address is not stored."
+        ),
         "verify.submit": "Verify",
         "verify.unreadable": "This could not be verified",
         "verify.valid": "Valid: every check passed or gave only a warning.",
@@ -41,15 +52,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fr": {
         "verify.nav": "Vérifier un badge",
         "verify.title": "Vérifier un badge",
-        "verify.lead": "Vérifiez un Open Badge de n'importe quelle université : attestations Open Badges 3.0 (JSON ou VC-JWT), assertions Open Badges 2.0, images de badge contenant l'attestation (PNG ou SVG), ou un lien vers l'un d'eux.",
+        "verify.lead": (
+            "Vérifiez un Open Badge de n'importe quelle université : attestations Open Badges 3.0 "
+            "(JSON ou VC-JWT), assertions Open Badges 2.0, images de badge contenant l'attestation "
+            "(PNG ou SVG), ou un lien vers l'un d'eux."
+        ),
         "verify.paste": "Collez l'attestation",
         "verify.paste_help": "JSON, ou un JWS compact (en-tête.charge.signature).",
         "verify.upload": "Déposez un fichier",
-        "verify.upload_help": "Une image de badge PNG ou SVG contenant l'attestation, une attestation .json ou un fichier .jwt, de 2 Mio au plus.",
+        "verify.upload_help": (
+            "Une image de badge PNG ou SVG contenant l'attestation, une attestation .json ou un "
+            "fichier .jwt, de 2 Mio au plus."
+        ),
         "verify.url": "Ou donnez son adresse",
-        "verify.url_help": "L'adresse HTTPS d'une attestation, d'une assertion Open Badges 2.0 hébergée ou d'une image de badge.",
+        "verify.url_help": (
+            "L'adresse HTTPS d'une attestation, d'une assertion Open Badges 2.0 hébergée ou d'une "
+            "image de badge."
+        ),
         "verify.recipient": "Adresse e-mail du titulaire (facultatif)",
-        "verify.recipient_help": "Comparée à l'empreinte du titulaire inscrite dans l'attestation ; l'adresse n'est pas conservée.",
+        "verify.recipient_help": (
+            "Comparée à l'empreinte du titulaire inscrite dans l'attestation ; l'adresse n'est pas "
+            "conservée."
+        ),
         "verify.submit": "Vérifier",
         "verify.unreadable": "Impossible de vérifier ceci",
         "verify.valid": "Valide : chaque contrôle a réussi ou n'a donné qu'un avertissement.",
