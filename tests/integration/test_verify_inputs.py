@@ -379,3 +379,12 @@ async def test_service_ob2_recipient_mismatch(db: str, settings: Settings) -> No
     assert recipient is not None
     assert recipient.status is CheckStatus.FAILED
     assert not report.valid
+
+
+async def test_upload_over_body_limit(api: httpx.AsyncClient) -> None:
+    png = _png_before_iend(b"") + b"\0" * (3 * 1024 * 1024)
+
+    response = await api.post("/api/v1/verify", files={"file": ("badge.png", png, "image/png")})
+
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("application/problem+json")
