@@ -1,7 +1,9 @@
-"""Reports for credentials in a format the hub cannot verify yet.
+"""Reports for credentials in a format this Open Badges 3.0 engine does not verify.
 
 An Open Badges 2.0 assertion, or a VC-JWT whose payload is not a credential, gets a failed format
 check, and every other check of Open Badges 3.0 §9.1 "Verification" is skipped for that reason.
+The verification service (:mod:`hub.verification`) sends Open Badges 2.0 assertions to
+:mod:`hub.credentials.ob2` instead, so only direct callers of the engine see this report.
 """
 
 from __future__ import annotations
@@ -31,7 +33,10 @@ OB2_CONTEXTS = frozenset(
 def _unsupported_format(
     credential_format: CredentialFormat, suites: tuple[str, ...], credential: Mapping[str, Any]
 ) -> VerificationReport:
-    reason = "this is an Open Badges 2.0 assertion; verifying Open Badges 2.0 is not available yet"
+    reason = (
+        "this is an Open Badges 2.0 assertion, which the offline verifier does not check; "
+        "verify it through the hub's verification page or API"
+    )
     return _rest_skipped(credential_format, suites, reason, credential)
 
 
