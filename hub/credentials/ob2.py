@@ -19,6 +19,7 @@ outbound rules; a failed fetch ends in a failed check that names the URL.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -50,6 +51,9 @@ OB1_CONTEXTS = frozenset({"https://w3id.org/openbadges/v1"})
 ISSUER_TYPES = ("Issuer", "Profile")
 HOSTED_TYPES = ("hosted", "HostedBadge")
 SIGNED_TYPES = ("signed", "SignedBadge")
+# A verification fetches up to five documents (assertion, BadgeClass, issuer, key, revocation
+# list), each under the outbound fetcher's own timeout; this bounds their sum.
+MAX_SECONDS = 15.0
 _JSON_ACCEPT = "application/ld+json, application/json;q=0.9"
 
 
@@ -216,14 +220,26 @@ async def verify_hosted(
             )
             return run.result()
     try:
-        await _fetch_hosted(run, submitted, url)
-        await _check_linked_documents(run)
-        _check_hosted_origin(run)
+        async with asyncio.timeout(MAX_SECONDS):
+            await _fetch_hosted(run, submitted, url)
+            await _check_linked_documents(run)
     except _StopVerificationError:
         return run.result()
+    except TimeoutError:
+        _note_timeout(run)
+        return run.result()
+    _check_hosted_origin(run)
     _check_dates(run)
     run.note(CheckId.STATUS, CheckStatus.PASSED, "not revoked: the issuer still hosts it")
     return run.result()
+
+
+def _note_timeout(run: _Verification) -> None:
+    message = (
+        f"not finished: the documents it links to were not all fetched within {MAX_SECONDS:g} s; "
+        "the issuer's servers are slow or unreachable, so try again later"
+    )
+    run.note(CheckId.PROOF, CheckStatus.FAILED, message)
 
 
 async def _fetch_hosted(
@@ -305,11 +321,15 @@ async def verify_signed(
             "the assertion is signed but its verification type is not 'signed'",
         )
     try:
-        await _check_linked_documents(run)
-        key = await _fetch_signing_key(run, payload)
-        _check_signature(run, token, key)
-        await _check_revocation_list(run, payload)
+        async with asyncio.timeout(MAX_SECONDS):
+            await _check_linked_documents(run)
+            key = await _fetch_signing_key(run, payload)
+            _check_signature(run, token, key)
+            await _check_revocation_list(run, payload)
     except _StopVerificationError:
+        return run.result()
+    except TimeoutError:
+        _note_timeout(run)
         return run.result()
     _check_dates(run)
     return run.result()

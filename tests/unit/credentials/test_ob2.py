@@ -6,6 +6,7 @@ checked verbatim below; the checks named are ours.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from datetime import UTC, datetime
@@ -190,3 +191,26 @@ async def test_hosted_redirect_warns() -> None:
     assert proof is not None
     assert proof.status is CheckStatus.WARNING
     assert "redirects" in proof.message
+
+
+class StallingFetcher(SampleFetcher):
+    """Serve the assertion, then never answer for the BadgeClass."""
+
+    async def fetch(self, url: str, **options: object) -> FetchedDocument:
+        if url != ASSERTION_ID:
+            await asyncio.sleep(3600)
+        return await super().fetch(url)
+
+
+async def test_hosted_slow_issuer_times_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ob2, "MAX_SECONDS", 0.2)
+    assertion, _ = hosted_at_own_id("basic-assertion.json")
+    fetcher = StallingFetcher(hosted={ASSERTION_ID: OB20 / "basic-assertion.json"})
+
+    report, _ = await ob2.verify_hosted(assertion, None, fetcher, NOW)
+
+    proof = report.check(CheckId.PROOF)
+    assert not report.valid
+    assert proof is not None
+    assert proof.status is CheckStatus.FAILED
+    assert "within 0.2 s" in proof.message
