@@ -16,6 +16,7 @@ form the history of the alliance's membership and the latest one always matches 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -25,6 +26,7 @@ import structlog
 from federation.tables import Membership, RegistryVersion
 from hub.audit import record_event
 from hub.credentials import dataintegrity
+from hub.credentials.report import Check, CheckId, CheckStatus
 from hub.credentials.verifier import VC_V2_CONTEXT
 from hub.credentials.verifier.content import OB_CONTEXT
 from hub.errors import NotFoundError
@@ -321,3 +323,27 @@ async def latest_registries() -> list[TrustRegistry]:
         "ORDER BY alliance, version DESC"
     )
     return [TrustRegistry.from_document(json.loads(row["document_text"])) for row in rows]
+
+
+def is_registry_document(document: Mapping[str, Any]) -> bool:
+    types = document.get("type")
+    return REGISTRY_CREDENTIAL_TYPE in (types if isinstance(types, list) else [types])
+
+
+def registry_type_check(document: Mapping[str, Any]) -> Check:
+    """Check the types and context of a trust registry, in place of the Open Badges type check."""
+    types = document.get("type")
+    names = types if isinstance(types, list) else [types]
+    contexts = document.get("@context")
+    required = ("VerifiableCredential", REGISTRY_CREDENTIAL_TYPE)
+    missing = [name for name in required if name not in names]
+    if missing:
+        message = (
+            f"type {names} is missing {', '.join(missing)}; a trust registry has the types "
+            f"{' and '.join(required)}"
+        )
+        return Check(CheckId.TYPE, CheckStatus.FAILED, message)
+    if not isinstance(contexts, list) or REGISTRY_CONTEXT not in contexts:
+        message = f"the @context does not include {REGISTRY_CONTEXT}, which defines the registry"
+        return Check(CheckId.TYPE, CheckStatus.FAILED, message)
+    return Check(CheckId.TYPE, CheckStatus.PASSED, f"type {REGISTRY_CREDENTIAL_TYPE}")

@@ -229,7 +229,7 @@ def _serve(settings: Settings, url: str) -> None:
     help="Resolve only did:key issuers; skip this hub's tenant keys.",
 )
 def verify(file: Path, as_json: bool, no_database: bool) -> None:
-    """Verify a credential file (JSON or VC-JWT); exit 1 when it is invalid."""
+    """Verify a credential file (JSON, VC-JWT, baked PNG or SVG); exit 1 when it is invalid."""
     settings = _settings()
     data = file.read_bytes()
     if no_database:
@@ -249,13 +249,16 @@ def verify(file: Path, as_json: bool, no_database: bool) -> None:
 
 
 async def _verify_offline(data: bytes) -> Any:
+    from hub.credentials import baking
     from hub.credentials.keys import DidKeyResolver
     from hub.credentials.report import UnreadableCredentialError
     from hub.credentials.verifier import verify_credential
 
     try:
+        if baking.is_png(data) or baking.is_svg(data):
+            data = baking.unbake(data).text.encode("utf-8")
         return await verify_credential(data, DidKeyResolver())
-    except UnreadableCredentialError as error:
+    except (UnreadableCredentialError, baking.BakingError) as error:
         click.echo(f"error: {error}", err=True)
         return None
 

@@ -15,6 +15,7 @@ from hub.errors import NotFoundError, ServiceUnavailableError
 from hub.pages import render
 from hub.problems import problem_response
 from hub.settings import Settings
+from hub.verify_page import VerifyPageController, read_submission
 from tenants import identity
 from tenants.controllers import prefers_html
 from tenants.tables import Achievement, Award, Tenant
@@ -66,9 +67,15 @@ class VerifyController(Controller):
     async def verify(
         self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
     ) -> dict[str, Any]:
-        """Verify a credential sent as JSON, or as a compact JWS (VC-JWT) in a text body."""
-        body = await request.body()
-        report = await verification.verify(settings, body)
+        """Verify a credential sent as JSON, a compact JWS, a baked PNG or SVG, or a URL.
+
+        The body is the credential itself, or ``{"url": ..., "recipient": ...}``, or a multipart
+        form with the fields file, text, url and recipient.
+        """
+        submission = await read_submission(request)
+        report = await verification.verify(
+            settings, submission.data, recipient=submission.recipient
+        )
         return report.to_dict()
 
 
@@ -159,4 +166,4 @@ async def home(request: Request[Any, Any, Any]) -> Template:
     return await render(request, "home.html", tenants=tenants)
 
 
-ROUTES = [HealthController, VerifyController, CredentialController, home]
+ROUTES = [HealthController, VerifyController, VerifyPageController, CredentialController, home]

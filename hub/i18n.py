@@ -720,8 +720,9 @@ def _merge_messages() -> None:
     # Texts of larger features live in their own modules, merged here once at import.
     from federation.messages import MESSAGES as FEDERATION_MESSAGES
     from hub.i18n_achievements import MESSAGES as ACHIEVEMENT_MESSAGES
+    from hub.i18n_verify import MESSAGES as VERIFY_MESSAGES
 
-    for messages in (ACHIEVEMENT_MESSAGES, FEDERATION_MESSAGES):
+    for messages in (ACHIEVEMENT_MESSAGES, FEDERATION_MESSAGES, VERIFY_MESSAGES):
         for language, texts in messages.items():
             MESSAGES[language].update(texts)
 

@@ -11,20 +11,37 @@ loop. Parsing, key resolution, the status check and the trust check stay in the 
 
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
 from federation.peer_cache import PeerDocumentResolver
+from federation.registry import is_registry_document, registry_type_check
 from federation.trust import add_trust_check
+from hub.credentials import ob2, vcjwt
 from hub.credentials.didweb import DidWebResolver
 from hub.credentials.keys import ChainResolver, DidKeyResolver
 from hub.credentials.remote_status import ChainStatusListResolver, RemoteStatusListResolver
-from hub.credentials.report import UnreadableCredentialError, VerificationReport
-from hub.credentials.verifier import verify_credential
+from hub.credentials.report import (
+    Check,
+    CheckId,
+    UnreadableCredentialError,
+    VerificationReport,
+)
+from hub.credentials.verifier import read_input, verify_credential
+from hub.credentials.verifier.endorsements import (
+    MAX_ENDORSEMENTS,
+    find_endorsements,
+    summarize_endorsements,
+)
 from hub.credentials.verifier.pool import PoolBusyError, VerificationPool
+from hub.credentials.verifier.recipient import check_recipient, email_identities
 from hub.errors import InvalidInputError, ServiceUnavailableError
 from hub.outbound import fetcher_for
 from hub.settings import Settings
+from hub.verification_input import InputKind, VerificationInput, read_verification_input
 from tenants.resolver import TenantKeyResolver
 from tenants.status_publishing import HubStatusListResolver
 
@@ -73,20 +90,83 @@ class VerificationBusyError(ServiceUnavailableError):
 
 async def verify(
     settings: Settings,
-    data: str | bytes | dict[str, object],
+    data: str | bytes | Mapping[str, Any],
     now: datetime | None = None,
     *,
     in_process: bool = False,
+    recipient: str | None = None,
+    fetcher: ob2.DocumentFetcher | None = None,
 ) -> VerificationReport:
-    """Verify one credential; unreadable input raises ``InvalidInputError``.
+    """Verify one credential given in any accepted form; unreadable input raises InvalidInputError.
 
-    The JSON-LD and signature work runs in a worker process and raises VerificationBusyError when
-    none is free in time. With ``in_process`` (for the command line) it runs here instead and
-    blocks the event loop meanwhile.
+    ``data`` may be JSON, a compact JWS, a baked PNG or SVG image, or an HTTPS URL of any of
+    these (see :mod:`hub.verification_input`); Open Badges 2.0 assertions are verified too.
+    Besides the engine's checks, the report has the endorsement check (Open Badges 3.0 only), the
+    recipient check (against ``recipient``, an e-mail address the verifier typed) and the trust
+    check. The OB 3.0 JSON-LD and signature work runs in a worker process and raises
+    VerificationBusyError when none is free in time. With ``in_process`` (for the command line)
+    it runs here instead and blocks the event loop meanwhile. ``fetcher`` replaces the outbound
+    fetcher in tests.
     """
+    moment = now or datetime.now(UTC)
+    documents = fetcher or fetcher_for(settings)
+    found = await read_verification_input(data, documents)
+    if found.kind is InputKind.OB3:
+        report = await _verify_ob3(settings, found, moment, recipient, in_process=in_process)
+    else:
+        report = await _verify_ob2(found, moment, documents, recipient)
+    report = dataclasses.replace(report, input_description=found.description)
+    # The trust registries are in the database, so the trust check runs here, not in a worker.
+    return await add_trust_check(settings, report)
+
+
+async def _verify_ob3(
+    settings: Settings,
+    found: VerificationInput,
+    now: datetime,
+    recipient: str | None,
+    *,
+    in_process: bool,
+) -> VerificationReport:
+    assert found.credential is not None  # only hosted OB 2.0 input may lack the credential
+    report = await _verify_one(settings, found.credential, now, in_process=in_process)
+    # A second parse of the input, which the engine has just read without error, is cheap.
+    document = _credential_of(read_input(found.credential))
+    endorsement = await _check_endorsements(settings, document, now, in_process=in_process)
+    recipient_check = check_recipient(recipient, email_identities(document))
+    report = _with_checks_before_status(report, [endorsement, recipient_check])
+    if is_registry_document(document):
+        report = _with_registry_type_check(report, document)
+    return report
+
+
+async def _verify_ob2(
+    found: VerificationInput,
+    now: datetime,
+    fetcher: ob2.DocumentFetcher,
+    recipient: str | None,
+) -> VerificationReport:
+    # NOTE: endorsements of Open Badges 2.0 assertions and BadgeClasses are not checked.
+    if found.kind is InputKind.OB2_SIGNED:
+        assert isinstance(found.credential, str)  # the reader gives a signed assertion as text
+        report, assertion = await ob2.verify_signed(found.credential, fetcher, now)
+    else:
+        submitted = found.credential if isinstance(found.credential, dict) else None
+        report, assertion = await ob2.verify_hosted(submitted, found.hosted_url, fetcher, now)
+    recipient_check = check_recipient(recipient, email_identities(assertion))
+    return _with_checks_before_status(report, [recipient_check])
+
+
+async def _verify_one(
+    settings: Settings,
+    data: str | bytes | Mapping[str, Any],
+    now: datetime,
+    *,
+    in_process: bool,
+) -> VerificationReport:
     verify_function = verify_credential if in_process else _pool.verify_credential
     try:
-        report = await verify_function(
+        return await verify_function(
             data,
             key_resolver(settings),
             now=now,
@@ -96,8 +176,52 @@ async def verify(
         raise InvalidInputError(str(error), code="unreadable-credential") from error
     except PoolBusyError as error:
         raise VerificationBusyError(str(error), error.retry_after_seconds) from error
-    # The trust registries are in the database, so the trust check runs here, not in a worker.
-    return await add_trust_check(settings, report)
+
+
+async def _check_endorsements(
+    settings: Settings, document: Mapping[str, Any], now: datetime, *, in_process: bool
+) -> Check:
+    endorsements = find_endorsements(document)
+    reports: list[VerificationReport | str] = []
+    for endorsement in endorsements[:MAX_ENDORSEMENTS]:
+        try:
+            reports.append(
+                await _verify_one(settings, endorsement.document, now, in_process=in_process)
+            )
+        except InvalidInputError as error:
+            reports.append(str(error))
+    return summarize_endorsements(endorsements, reports)
+
+
+def _credential_of(parsed: dict[str, Any] | vcjwt.VcJwt) -> Mapping[str, Any]:
+    if isinstance(parsed, vcjwt.VcJwt):
+        return parsed.credential or {}
+    return parsed
+
+
+def _with_registry_type_check(
+    report: VerificationReport, document: Mapping[str, Any]
+) -> VerificationReport:
+    """Judge a trust registry's type by the registry's rule, which the engine does not know."""
+    checks = tuple(
+        registry_type_check(document) if check.check is CheckId.TYPE else check
+        for check in report.checks
+    )
+    return dataclasses.replace(report, checks=checks)
+
+
+def _with_checks_before_status(
+    report: VerificationReport, added: list[Check]
+) -> VerificationReport:
+    """Put ``added`` before the status check, replacing checks of the same ids."""
+    added_ids = {check.check for check in added}
+    checks = [check for check in report.checks if check.check not in added_ids]
+    position = next(
+        (index for index, check in enumerate(checks) if check.check is CheckId.STATUS),
+        len(checks),
+    )
+    checks[position:position] = added
+    return dataclasses.replace(report, checks=tuple(checks))
 
 
 def shutdown_verification_workers() -> None:

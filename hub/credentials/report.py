@@ -27,7 +27,14 @@ class CheckId(StrEnum):
     JWT_CLAIMS = "jwt-claims"
     VALIDITY_WINDOW = "validity-window"
     STATUS = "status"
+    ENDORSEMENT = "endorsement"
+    RECIPIENT = "recipient"
     TRUST = "trust"
+
+
+# Checks that the verification service (hub.verification) adds after the engine has run, because
+# they need the database, more verifications or input beyond the credential.
+SERVICE_CHECKS = frozenset({CheckId.ENDORSEMENT, CheckId.RECIPIENT, CheckId.TRUST})
 
 
 class CheckStatus(StrEnum):
@@ -42,6 +49,9 @@ class CredentialFormat(StrEnum):
 
     LDP_VC = "ldp_vc"
     JWT_VC = "jwt_vc"
+    # Open Badges 2.0 assertions, which have no OpenID4VCI identifier.
+    OB2_HOSTED = "ob2_hosted"
+    OB2_SIGNED = "ob2_signed"
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,11 @@ class CredentialSummary:
     issuer_name: str | None = None
     achievement_name: str | None = None
     subject_id: str | None = None
+    achievement_image: str | None = None
+    # The Achievement's creator, when it names one (it may differ from the issuer).
+    creator_name: str | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
 
     def to_dict(self) -> dict[str, str | None]:
         return {
@@ -73,6 +88,10 @@ class CredentialSummary:
             "issuer_name": self.issuer_name,
             "achievement_name": self.achievement_name,
             "subject_id": self.subject_id,
+            "achievement_image": self.achievement_image,
+            "creator_name": self.creator_name,
+            "valid_from": self.valid_from,
+            "valid_until": self.valid_until,
         }
 
 
@@ -84,6 +103,8 @@ class VerificationReport:
     proof_suites: tuple[str, ...]
     checks: tuple[Check, ...]
     summary: CredentialSummary = field(default_factory=CredentialSummary)
+    # How the credential reached the verifier, for example "baked PNG (Open Badges 3.0), JSON".
+    input_description: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -96,6 +117,7 @@ class VerificationReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": str(self.format),
+            "input": self.input_description,
             "proof_suites": list(self.proof_suites),
             "valid": self.valid,
             "checks": [check.to_dict() for check in self.checks],

@@ -96,6 +96,20 @@ async def test_registry_verifies_with_hub_verifier(
     assert statuses["trust"] == "passed"
 
 
+async def test_registry_verifies_through_api(
+    federation: Federation, client: httpx.AsyncClient
+) -> None:
+    text = (await client.get(WELL_KNOWN_PATH)).text
+
+    response = await client.post("/api/v1/verify", content=text)
+
+    assert response.status_code == 200, response.text
+    statuses = {check["check"]: check["status"] for check in response.json()["checks"]}
+    assert statuses["type"] == "passed"
+    assert statuses["proof"] == "passed"
+    assert response.json()["valid"] is True
+
+
 async def test_tampered_registry_fails_proof(
     federation: Federation, client: httpx.AsyncClient, settings: Settings
 ) -> None:

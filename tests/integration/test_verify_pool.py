@@ -81,7 +81,21 @@ def small_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[VerificationPool]:
     pool.shutdown()
 
 
-async def test_health_responds_during_heavy_verifications(client: httpx.AsyncClient) -> None:
+@pytest.fixture
+def patient_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[VerificationPool]:
+    """Swap the process's worker pool for one that lets verifications wait minutes for a worker.
+
+    On a loaded machine the default 10 s wait ends in 503, and this test is about the event loop.
+    """
+    pool = VerificationPool(max_wait_seconds=300)
+    monkeypatch.setattr(verification, "_pool", pool)
+    yield pool
+    pool.shutdown()
+
+
+async def test_health_responds_during_heavy_verifications(
+    client: httpx.AsyncClient, patient_pool: VerificationPool
+) -> None:
     bodies = [alignment_heavy_credential(900 + 20 * number) for number in range(4)]
     finished: list[float] = []
 

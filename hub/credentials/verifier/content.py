@@ -272,7 +272,21 @@ def summarize(credential: Mapping[str, Any]) -> CredentialSummary:
             _string(achievement.get("name")) if isinstance(achievement, Mapping) else None
         ),
         subject_id=_string(subject.get("id")) if isinstance(subject, Mapping) else None,
+        achievement_image=_image_url(achievement),
+        creator_name=_creator_name(achievement),
+        valid_from=_string(credential.get("validFrom") or credential.get("issuanceDate")),
+        valid_until=_string(credential.get("validUntil") or credential.get("expirationDate")),
     )
+
+
+def _image_url(owner: object) -> str | None:
+    image = owner.get("image") if isinstance(owner, Mapping) else None
+    return _string(image.get("id") if isinstance(image, Mapping) else image)
+
+
+def _creator_name(achievement: object) -> str | None:
+    creator = achievement.get("creator") if isinstance(achievement, Mapping) else None
+    return _string(creator.get("name")) if isinstance(creator, Mapping) else None
 
 
 # Helpers ---------------------------------------------------------------------------------------

@@ -38,7 +38,14 @@ import structlog
 
 from hub.credentials import dataintegrity, jsonld, vcjwt
 from hub.credentials.keys import KeyResolver
-from hub.credentials.report import Check, CheckId, CheckStatus, CredentialFormat, VerificationReport
+from hub.credentials.report import (
+    SERVICE_CHECKS,
+    Check,
+    CheckId,
+    CheckStatus,
+    CredentialFormat,
+    VerificationReport,
+)
 from hub.credentials.statuslist import StatusListResolver
 from hub.credentials.verifier import budget
 from hub.credentials.verifier.content import summarize
@@ -315,8 +322,8 @@ def stopped_report(parsed: Mapping[str, Any] | vcjwt.VcJwt, reason: str) -> Veri
     checks = [Check(CheckId.FORMAT, CheckStatus.PASSED, described)]
     skipped = "not checked: the verification was stopped before this check"
     for check_id in CheckId:
-        if check_id is CheckId.TRUST:
-            # The engine never runs the trust check: hub.verification adds it after the pool.
+        if check_id in SERVICE_CHECKS:
+            # The engine never runs these checks: hub.verification adds them after the pool.
             continue
         if check_id is CheckId.PROOF:
             checks.append(Check(check_id, CheckStatus.FAILED, reason))

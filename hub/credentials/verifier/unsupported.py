@@ -1,7 +1,9 @@
-"""Reports for credentials in a format the hub cannot verify yet.
+"""Reports for credentials in a format this Open Badges 3.0 engine does not verify.
 
 An Open Badges 2.0 assertion, or a VC-JWT whose payload is not a credential, gets a failed format
 check, and every other check of Open Badges 3.0 §9.1 "Verification" is skipped for that reason.
+The verification service (:mod:`hub.verification`) sends Open Badges 2.0 assertions to
+:mod:`hub.credentials.ob2` instead, so only direct callers of the engine see this report.
 """
 
 from __future__ import annotations
@@ -9,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hub.credentials.report import Check, CheckId, CheckStatus, CredentialFormat, VerificationReport
+from hub.credentials.report import (
+    SERVICE_CHECKS,
+    Check,
+    CheckId,
+    CheckStatus,
+    CredentialFormat,
+    VerificationReport,
+)
 from hub.credentials.verifier.content import _as_list, summarize
 
 OB2_CONTEXTS = frozenset(
@@ -24,7 +33,10 @@ OB2_CONTEXTS = frozenset(
 def _unsupported_format(
     credential_format: CredentialFormat, suites: tuple[str, ...], credential: Mapping[str, Any]
 ) -> VerificationReport:
-    reason = "this is an Open Badges 2.0 assertion; verifying Open Badges 2.0 is not available yet"
+    reason = (
+        "this is an Open Badges 2.0 assertion, which the offline verifier does not check; "
+        "verify it through the hub's verification page or API"
+    )
     return _rest_skipped(credential_format, suites, reason, credential)
 
 
@@ -39,7 +51,9 @@ def _rest_skipped(
     for check_id in CheckId:
         is_jwt_only = check_id is CheckId.JWT_CLAIMS
         is_embedded = credential_format is CredentialFormat.LDP_VC
-        if check_id is not CheckId.FORMAT and not (is_jwt_only and is_embedded):
+        is_not_applicable = is_jwt_only and is_embedded
+        is_added_later = check_id in SERVICE_CHECKS and check_id is not CheckId.TRUST
+        if check_id is not CheckId.FORMAT and not (is_not_applicable or is_added_later):
             checks.append(Check(check_id, CheckStatus.SKIPPED, "not checked: unsupported format"))
     return VerificationReport(credential_format, suites, tuple(checks), summarize(credential))
 
