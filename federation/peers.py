@@ -43,6 +43,9 @@ PARALLEL_DOCUMENT_FETCHES = 4
 # otherwise keep one sync busy for hours. Members beyond this many get no cached document, so
 # their keys are fetched live at verification.
 MAX_DOCUMENTS_PER_SYNC = 200
+# The DID document fetches of one sync end after this many outbound fetch timeouts, so that a
+# sync started from the console answers in bounded time even when many members are unreachable.
+DOCUMENT_PHASE_TIMEOUTS = 3
 # Checks of the verification report that do not apply to a registry. The trust check judges the
 # signer against registries, and a registry has no credential status.
 _IGNORED_CHECKS = (CheckId.TRUST, CheckId.STATUS)
@@ -359,18 +362,33 @@ async def _fetch_documents(
     skipped = dids[MAX_DOCUMENTS_PER_SYNC:]
     dids = dids[:MAX_DOCUMENTS_PER_SYNC]
 
-    async def fetch(did: str) -> tuple[str, str | None, str | None]:
+    async def fetch(did: str) -> tuple[str | None, str | None]:
         async with limit:
             try:
                 _, document = await didweb.fetch_did_document(fetcher, did, use_cache=False)
                 _require_own_id(document, did)
             except KeyResolutionError as error:
-                return did, None, str(error)
-        return did, json.dumps(document, ensure_ascii=False, separators=(",", ":")), None
+                return None, str(error)
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")), None
 
-    results = await asyncio.gather(*(fetch(did) for did in dids))
-    documents = {did: text for did, text, _ in results if text is not None}
-    problems = [problem for _, _, problem in results if problem is not None]
+    tasks = {did: asyncio.create_task(fetch(did)) for did in dids}
+    deadline = DOCUMENT_PHASE_TIMEOUTS * settings.outbound_timeout_seconds
+    if tasks:
+        _, pending = await asyncio.wait(tasks.values(), timeout=deadline)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+    documents: dict[str, str] = {}
+    problems: list[str] = []
+    for did, task in tasks.items():
+        if task.cancelled():
+            problems.append(f"the DID document of {did} was not fetched within {deadline:g} s")
+            continue
+        text, problem = task.result()
+        if text is not None:
+            documents[did] = text
+        if problem is not None:
+            problems.append(problem)
     if skipped:
         problems.append(
             f"the registry lists {len(skipped)} more did:web members than the "

@@ -235,6 +235,31 @@ async def test_missing_member_document_degrades(
     assert "HTTP 404" in (result.peer.last_error or "")
 
 
+async def test_slow_member_documents_bounded(
+    db: str, peer_settings: Settings, alliance: ForeignAlliance, server: DocumentServer
+) -> None:
+    slugs = [f"slow{number}" for number in range(20)]
+    for slug in slugs:
+        alliance.add_member(slug)
+        server.routes[f"/tenants/{slug}/did.json"].drip_seconds = 1.0
+    alliance.publish(alliance.registry(1, dict.fromkeys(["tuk", *slugs], "active")))
+    peer = await registered(peer_settings, alliance)
+
+    started = time.monotonic()
+    result = await peers.sync_peer(peer_settings, peer.id)
+    elapsed = time.monotonic() - started
+    deadline = peers.DOCUMENT_PHASE_TIMEOUTS * TIMEOUT_SECONDS
+
+    assert result.is_success
+    assert result.peer.status == peers.DEGRADED
+    assert f"was not fetched within {deadline:g} s" in (result.peer.last_error or "")
+    assert f"timed out after {TIMEOUT_SECONDS:g} s" in (result.peer.last_error or "")
+    assert elapsed < deadline + 10
+    assert await PeerIssuerDocument.exists().where(
+        PeerIssuerDocument.did == alliance.members["tuk"].did
+    )
+
+
 async def test_register_rejects_bad_urls(db: str, peer_settings: Settings) -> None:
     own = f"{peer_settings.base_url}/.well-known/eunice-registry.json"
     cases = {
