@@ -42,10 +42,6 @@ def _result_out(result: peers.SyncResult, view: peers.PeerView) -> dict[str, Any
     }
 
 
-async def _view_of(peer_id: int) -> peers.PeerView:
-    return next(view for view in await peers.list_peers() if view.peer.id == peer_id)
-
-
 class PeerApiController(Controller):
     """Peer hubs for scripts of alliance administrators."""
 
@@ -69,7 +65,7 @@ class PeerApiController(Controller):
             settings, data.registry_url, data.label, await actor_of(request)
         )
         result = await peers.sync_peer(settings, peer.id)
-        return _result_out(result, await _view_of(peer.id))
+        return _result_out(result, await peers.view_peer(peer.id))
 
     @delete("/{peer_id:int}", status_code=204)
     async def remove(self, request: Request[Any, Any, Any], peer_id: FromPath[int]) -> None:
@@ -80,7 +76,7 @@ class PeerApiController(Controller):
         self, settings: NamedDependency[Settings], peer_id: FromPath[int]
     ) -> dict[str, Any]:
         result = await peers.sync_peer(settings, peer_id)
-        return _result_out(result, await _view_of(peer_id))
+        return _result_out(result, await peers.view_peer(peer_id))
 
 
 class PeerConsoleController(Controller):

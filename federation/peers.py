@@ -211,6 +211,12 @@ async def list_peers() -> list[PeerView]:
     return [_view(peer, copies.get(peer.id)) for peer in peers]
 
 
+async def view_peer(peer_id: int) -> PeerView:
+    peer = await get_peer(peer_id)
+    copy = await PeerRegistryCopy.objects().where(PeerRegistryCopy.peer == peer.id).first()
+    return _view(peer, copy)
+
+
 def _view(peer: PeerHub, copy: PeerRegistryCopy | None) -> PeerView:
     if copy is None:
         return PeerView(peer, None, None, None, None)
@@ -284,7 +290,8 @@ async def _fetch_verified_registry(settings: Settings, peer: PeerHub) -> tuple[s
     except (KeyError, TypeError, ValueError) as error:
         raise PeerSyncError(
             "invalid-registry",
-            f"{peer.registry_url} is signed but is not a trust registry (missing {error})",
+            f"{peer.registry_url} is signed but is not a trust registry: "
+            f"{type(error).__name__} {error}",
         ) from None
     _require_alliance(peer, registry)
     return text, registry
