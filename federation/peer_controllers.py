@@ -1,6 +1,6 @@
 """HTTP routes of peer hubs: the API for alliance administrators' scripts and the console page.
 
-Registering a peer syncs it once at once, so the response (or the page after the redirect)
+Registering a peer also runs its first sync, so the response (or the page after the redirect)
 shows whether the peer's registry verified. Every route needs ``alliance:manage``.
 """
 

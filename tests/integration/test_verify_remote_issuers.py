@@ -1,8 +1,8 @@
 """Verification of credentials whose did:web issuer points at addresses the hub never fetches.
 
-The hosts are IP literals, so the system resolver returns them without a DNS query, and the
-outbound rules reject them before any connection: each ends in a failed issuer-key check that
-names the URL and the rule, in bounded time.
+The hosts are IP literals, so the system resolver returns them without a DNS query. The outbound
+rules reject them before any connection. Each ends in a failed issuer-key check that names the URL
+and the rule, in bounded time.
 """
 
 from __future__ import annotations
