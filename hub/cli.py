@@ -431,7 +431,13 @@ def token_create(slug: str, name: str) -> None:
     show_default=True,
     help="Jobs run at the same time.",
 )
-def worker(concurrency: int) -> None:
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Serve Prometheus metrics (issuance counts) on this TCP port; unset serves none.",
+)
+def worker(concurrency: int, metrics_port: int | None) -> None:
     """Run the background job worker (bulk awards, e-mails) until Ctrl+C or SIGTERM.
 
     At start it puts back in the queue the jobs of workers that died mid-job.
@@ -439,6 +445,11 @@ def worker(concurrency: int) -> None:
     settings = _settings()
     _require_kek(settings)
     from hub.runtime import database_url
+
+    if metrics_port is not None:
+        from hub.metrics import serve_worker_metrics
+
+        serve_worker_metrics(metrics_port)
 
     with database_url(settings) as url:
         asyncio.run(_run_worker(settings, url, concurrency))

@@ -10,8 +10,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
 
-from hub import verification
-from hub.errors import NotFoundError, ServiceUnavailableError
+from hub import metrics, verification
+from hub.credentials.report import VerificationReport
+from hub.errors import InvalidInputError, NotFoundError, ServiceUnavailableError
 from hub.pages import render
 from hub.problems import problem_response
 from hub.settings import Settings
@@ -68,8 +69,19 @@ class VerifyController(Controller):
     ) -> dict[str, Any]:
         """Verify a credential sent as JSON, or as a compact JWS (VC-JWT) in a text body."""
         body = await request.body()
-        report = await verification.verify(settings, body)
+        report = await verify_counted(settings, body)
         return report.to_dict()
+
+
+async def verify_counted(settings: Settings, data: bytes | str) -> VerificationReport:
+    """Verify and count the result (valid, invalid or unreadable) for the metrics."""
+    try:
+        report = await verification.verify(settings, data)
+    except InvalidInputError:
+        metrics.count_verification("unreadable")
+        raise
+    metrics.count_verification("valid" if report.valid else "invalid")
+    return report
 
 
 async def load_award(award_id: FromPath[uuid.UUID]) -> tuple[Award, Tenant, Achievement]:
@@ -111,7 +123,7 @@ class CredentialController(Controller):
                 media_type="application/ld+json",
                 headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"},
             )
-        report = await verification.verify(settings, award.credential_text)
+        report = await verify_counted(settings, award.credential_text)
         return await render(
             request,
             "credential.html",

@@ -158,6 +158,15 @@ class Settings:
         ),
     )
 
+    metrics_token: str | None = field(
+        default=None,
+        repr=False,
+        metadata=_describe(
+            "Bearer token that /metrics requires; unset leaves /metrics open, so set it "
+            "whenever the ingress or other tenants' pods can reach the web port."
+        ),
+    )
+
     outbound_loopback_peers: tuple[str, ...] = field(
         default=(),
         metadata=_describe(

@@ -18,6 +18,7 @@ import asyncpg
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from hub import metrics
 from hub.audit import record_event
 from hub.credentials import dataintegrity, vcjwt
 from hub.credentials.ob3 import (
@@ -440,6 +441,7 @@ async def award_achievement(
             raise
         return AwardResult(winner, created=False)
     log.info("credential_issued", tenant=scope.tenant.slug, award=str(award.id))
+    metrics.count_issued(scope.tenant.slug, "single")
     if data.send_email:
         await request_delivery()
     return AwardResult(award, created=True)
