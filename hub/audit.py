@@ -12,6 +12,7 @@ ACTIONS = frozenset(
     {
         "tenant:created",
         "tenant:key:created",
+        "tenant:key:rotated",
         "achievement:created",
         "achievement:updated",
         "achievement:image-updated",

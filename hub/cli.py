@@ -542,6 +542,57 @@ def award(
 
 
 @main.group()
+def keys() -> None:
+    """Issuer signing keys of a tenant: list and rotate."""
+
+
+@keys.command("rotate")
+@click.argument("slug")
+@click.option(
+    "--algorithm",
+    "algorithms",
+    type=click.Choice(["Ed25519", "RS256"]),
+    multiple=True,
+    help="Rotate only this algorithm's key (repeatable); default: both.",
+)
+def keys_rotate(slug: str, algorithms: tuple[str, ...]) -> None:
+    """Create new signing keys for a tenant; the old ones stay published for verification."""
+    from tenants.key_rotation import ALGORITHMS, rotate_keys
+    from tenants.services import get_tenant
+
+    settings = _settings()
+    _require_kek(settings)
+
+    async def rotate() -> list[Any]:
+        tenant = await get_tenant(slug)
+        return await rotate_keys(settings, tenant, actor="cli", algorithms=algorithms or ALGORITHMS)
+
+    for key in _run_with_database(settings, rotate()):
+        retired = ", ".join(key.retired_fragments) or "none"
+        click.echo(f"{key.algorithm}: new key #{key.new_fragment} signs; retired: {retired}")
+
+
+@keys.command("list")
+@click.argument("slug")
+def keys_list(slug: str) -> None:
+    """List a tenant's keys, oldest first, with their state."""
+    from tenants.key_rotation import list_keys
+    from tenants.services import get_tenant
+
+    async def read() -> list[Any]:
+        return await list_keys(await get_tenant(slug))
+
+    for key in _run_with_database(_settings(), read()):
+        if key.revoked_at is not None:
+            state = f"revoked {key.revoked_at:%Y-%m-%d}, unpublished"
+        elif key.retired_at is not None:
+            state = f"retired {key.retired_at:%Y-%m-%d}, published for verification"
+        else:
+            state = "active, signs"
+        click.echo(f"{key.algorithm:<8} {key.created_at:%Y-%m-%d} #{key.fragment}  {state}")
+
+
+@main.group()
 def kek() -> None:
     """Key-encryption key helpers."""
 
