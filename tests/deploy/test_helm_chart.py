@@ -217,7 +217,7 @@ def test_config_map_is_valid_settings(production: list[dict[str, Any]]) -> None:
     assert set(data) <= known, set(data) - known
     assert not set(data) & secret_variables
     # Stand-ins for the values that the pods read from Secrets.
-    secrets = {name: "secret-value" for name in secret_variables}
+    secrets = dict.fromkeys(secret_variables, "secret-value")
     secrets["HUB_DATABASE_URL"] = "postgresql://badgehub@db.internal/badgehub"
     secrets["HUB_KEY_ENCRYPTION_KEY"] = "A" * 43 + "="
     settings = Settings.from_env({**data, **secrets})
