@@ -236,7 +236,7 @@ def test_autoscaler_and_budget_target_web(production: list[dict[str, Any]]) -> N
     service = one(production, "Service")
 
     assert autoscaler["spec"]["scaleTargetRef"]["name"] == web["metadata"]["name"]
-    assert (autoscaler["spec"]["minReplicas"], autoscaler["spec"]["maxReplicas"]) == (3, 12)
+    assert (autoscaler["spec"]["minReplicas"], autoscaler["spec"]["maxReplicas"]) == (3, 14)
     assert "replicas" not in web["spec"]
     assert budget["spec"]["minAvailable"] == 2
     assert budget["spec"]["selector"]["matchLabels"].items() <= web_labels.items()
