@@ -344,6 +344,34 @@ def tenant_sync(slug: str | None, pending: bool) -> None:
         _report_onboarding(result)
 
 
+@tenant.command("export")
+@click.argument("slug")
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="JSON Lines file to create; it contains earners' e-mail addresses (mode 0600).",
+)
+def tenant_export(slug: str, output: Path) -> None:
+    """Export a tenant's profile, public keys, badges, awards and audit log as JSON Lines."""
+    from tenants.export import export_tenant
+
+    if output.exists():
+        raise click.UsageError(f"{output} exists; give a new file name to --output")
+    partial = output.with_name(output.name + ".partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    settings = _settings()
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            counts = _run_with_database(settings, export_tenant(settings, slug, handle.write))
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(output)
+    summary = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items()))
+    click.echo(f"exported tenant {slug} to {output}: {summary}")
+
+
 def _report_onboarding(result: Any) -> None:
     slug = result.tenant.slug
     if result.status == "pending":
