@@ -11,7 +11,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 import structlog
@@ -586,6 +586,7 @@ def keys() -> None:
 def keys_rotate(slug: str, algorithms: tuple[str, ...]) -> None:
     """Create new signing keys for a tenant; the old ones stay published for verification."""
     from tenants.key_rotation import ALGORITHMS, rotate_keys
+    from tenants.keys import Algorithm
     from tenants.services import get_tenant
 
     settings = _settings()
@@ -593,7 +594,8 @@ def keys_rotate(slug: str, algorithms: tuple[str, ...]) -> None:
 
     async def rotate() -> list[Any]:
         tenant = await get_tenant(slug)
-        return await rotate_keys(settings, tenant, actor="cli", algorithms=algorithms or ALGORITHMS)
+        chosen = cast("tuple[Algorithm, ...]", algorithms) or ALGORITHMS
+        return await rotate_keys(settings, tenant, actor="cli", algorithms=chosen)
 
     for key in _run_with_database(settings, rotate()):
         retired = ", ".join(key.retired_fragments) or "none"

@@ -14,6 +14,7 @@ from typing import Any
 
 from litestar import Response, get
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -82,7 +83,7 @@ def request_metrics_middleware(app: ASGIApp) -> ASGIApp:
     """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         started = time.perf_counter()
@@ -119,7 +120,7 @@ async def refresh_queue_depth() -> None:
 
 def _known_queue_series() -> list[tuple[str, str]]:
     # A queue that emptied since the last scrape must drop to 0, not keep its old value.
-    samples = QUEUE_JOBS.collect()[0].samples
+    samples = next(iter(QUEUE_JOBS.collect())).samples
     return [(sample.labels["queue"], sample.labels["status"]) for sample in samples]
 
 

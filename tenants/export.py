@@ -82,7 +82,7 @@ TENANT_COLUMNS = (
     "settings, logo_svg, created_at"
 )
 # JSONB columns arrive from asyncpg as text; the export nests them as JSON values instead.
-JSON_COLUMNS = {
+JSON_COLUMNS: dict[type[Table], frozenset[str]] = {
     table: frozenset(
         column._meta.db_column_name for column in table._meta.columns if isinstance(column, JSONB)
     )
