@@ -41,6 +41,7 @@ from hub.i18n import template_translate
 from hub.mail import controllers as mail_controllers
 from hub.problems import EXCEPTION_HANDLERS
 from hub.settings import Settings
+from hub.tracing import route_span_middleware, tracing_plugins
 from tenants import achievement_controllers, status_controllers
 from tenants import controllers as tenant_controllers
 
@@ -222,7 +223,12 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             demo_worker(settings, database_url),
         ],
         before_request=reject_deeply_nested_json,
-        middleware=[metrics.request_metrics_middleware, request_context_middleware],
+        middleware=[
+            metrics.request_metrics_middleware,
+            request_context_middleware,
+            *([route_span_middleware] if settings.tracing else []),
+        ],
+        plugins=tracing_plugins(settings),
         state=State(
             {
                 "settings": settings,

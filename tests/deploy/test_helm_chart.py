@@ -293,6 +293,26 @@ def test_cnpg_cluster_comes_first(helm: Helm) -> None:
 
 
 @pytest.mark.parametrize(
+    ("endpoint", "port"),
+    [
+        ("http://otel-collector.monitoring:4318", 4318),
+        ("https://traces.example.eu", 443),
+    ],
+)
+def test_tracing_reaches_collector(helm: Helm, endpoint: str, port: int) -> None:
+    manifests = helm.render("tracing.enabled=true", f"tracing.otlpEndpoint={endpoint}")
+    data = one(manifests, "ConfigMap")["data"]
+    policy = one(manifests, "NetworkPolicy")["spec"]
+
+    assert validate_offline(manifests, KUBERNETES_VERSIONS[-1]) == []
+    assert data["HUB_TRACING"] == "true"
+    assert data["OTEL_EXPORTER_OTLP_ENDPOINT"] == endpoint
+    assert data["OTEL_SERVICE_NAME"] == "badgehub"
+    assert policy["egress"][-1]["ports"] == [{"port": port, "protocol": "TCP"}]
+    assert Settings.from_env(data).tracing is True
+
+
+@pytest.mark.parametrize(
     ("override", "message"),
     [
         ("securityContext.readOnlyRootFilesystem=false", "readOnlyRootFilesystem"),
@@ -302,6 +322,8 @@ def test_cnpg_cluster_comes_first(helm: Helm) -> None:
         ("settings.logFormat=text", "logFormat"),
         ("secrets.keyEncryptionKey.name=", "keyEncryptionKey"),
         ("web.autoscaling.minReplicas=9", "minReplicas"),
+        ("tracing.enabled=true", "otlpEndpoint"),
+        ("settings.extra.PATH=/tmp", "PATH"),
     ],
 )
 def test_bad_values_are_rejected(helm: Helm, override: str, message: str) -> None:
