@@ -13,6 +13,7 @@ ACTIONS = frozenset(
         "tenant:created",
         "tenant:key:created",
         "tenant:key:rotated",
+        "tenant:imported",
         "achievement:created",
         "achievement:updated",
         "achievement:image-updated",

@@ -372,6 +372,27 @@ def tenant_export(slug: str, output: Path) -> None:
     click.echo(f"exported tenant {slug} to {output}: {summary}")
 
 
+@tenant.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def tenant_import(file: Path) -> None:
+    """Create a tenant from a `badgehub tenant export` file, with fresh signing keys."""
+    from tenants.tenant_import import import_tenant
+
+    settings = _settings()
+    _require_kek(settings)
+
+    async def run() -> Any:
+        with file.open(encoding="utf-8") as lines:
+            return await import_tenant(settings, lines, actor="cli")
+
+    state = _run_with_database(settings, run())
+    summary = ", ".join(f"{count} {kind}" for kind, count in sorted(state.counts.items()))
+    click.echo(f"imported tenant {state.tenant.slug}: {summary}")
+    click.echo(
+        f"run `badgehub tenant sync {state.tenant.slug}` to create its Keycloak organization"
+    )
+
+
 def _report_onboarding(result: Any) -> None:
     slug = result.tenant.slug
     if result.status == "pending":

@@ -68,9 +68,9 @@ QUERIES: dict[str, tuple[type[Table], str]] = {
     ),
     "award": (
         Award,
-        "id, achievement, recipient_email, recipient_name, idempotency_key, credential_text, "
-        "jwt, issued_at, language, achievement_version, level, evidence_url, narrative, bulk, "
-        "claimed_by, claimed_at, hidden",
+        "id, achievement, recipient_email, recipient_name, idempotency_key, request_fingerprint, "
+        "credential_text, jwt, issued_at, language, achievement_version, level, evidence_url, "
+        "narrative, bulk, claimed_by, claimed_at, hidden",
     ),
     "award_status": (
         AwardStatus,
