@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import os
-import subprocess
-import sys
 from typing import Any
 
 import httpx
@@ -19,6 +15,7 @@ from tenants.key_rotation import rotate_keys
 from tenants.services import credential_jwt
 from tenants.tables import Award, IssuerKey, Tenant
 from tests.factories import make_achievement, make_award, make_tenant
+from tests.integration.cli_support import run_badgehub
 
 pytestmark = pytest.mark.integration
 
@@ -31,17 +28,6 @@ async def issue(settings: Settings, tenant: Tenant, email: str) -> Award:
 def signing_method(award: Award) -> str:
     method: str = award.credential["proof"][0]["verificationMethod"]
     return method
-
-
-def run_cli(environment: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hub.cli", *arguments],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=60,
-        check=False,
-    )
 
 
 async def verify(client: httpx.AsyncClient, body: str, content_type: str) -> dict[str, Any]:
@@ -119,13 +105,10 @@ async def test_cli_rotation_reaches_running_process(
 ) -> None:
     tenant = await make_tenant(settings)
     before = await issue(settings, tenant, "ada@example.org")
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
-    assert settings.key_encryption_key is not None
-    environment["HUB_DATABASE_URL"] = db
-    environment["HUB_KEY_ENCRYPTION_KEY"] = base64.b64encode(settings.key_encryption_key).decode()
+    kek = settings.key_encryption_key
 
-    rotated = run_cli(environment, "keys", "rotate", "uphf")
-    listed = run_cli(environment, "keys", "list", "uphf")
+    rotated = run_badgehub(db, "keys", "rotate", "uphf", key_encryption_key=kek)
+    listed = run_badgehub(db, "keys", "list", "uphf")
     # This process cached the keyring when it signed; the cache age limit makes it reload.
     monkeypatch.setattr(services, "KEYRING_MAX_AGE_SECONDS", 0.0)
     after = await issue(settings, tenant, "grace@example.org")

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import stat
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -23,6 +20,7 @@ from tenants.services import get_tenant
 from tenants.status import revoke
 from tenants.tables import Award, IssuerKey
 from tests.factories import make_achievement, make_award, make_tenant
+from tests.integration.cli_support import run_badgehub
 
 pytestmark = pytest.mark.integration
 
@@ -105,25 +103,12 @@ async def test_export_leaves_out_secrets_and_others(db: str, settings: Settings)
         assert ciphertext not in text
 
 
-def run_cli(database_url: str, *arguments: str) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
-    environment["HUB_DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-m", "hub.cli", *arguments],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=60,
-        check=False,
-    )
-
-
 async def test_cli_export_writes_private_file(db: str, settings: Settings, tmp_path: Path) -> None:
     await issue(settings, "uphf", 2)
     output = tmp_path / "uphf.jsonl"
 
-    first = run_cli(db, "tenant", "export", "uphf", "--output", str(output))
-    second = run_cli(db, "tenant", "export", "uphf", "--output", str(output))
+    first = run_badgehub(db, "tenant", "export", "uphf", "--output", str(output))
+    second = run_badgehub(db, "tenant", "export", "uphf", "--output", str(output))
 
     assert first.returncode == 0, first.stderr
     assert "2 award" in first.stdout

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +20,7 @@ from tenants.status import revoke
 from tenants.tables import Achievement, Award, AwardStatus, IssuerKey, StatusList, Tenant
 from tenants.tenant_import import import_tenant
 from tests.factories import make_achievement, make_award, make_tenant
+from tests.integration.cli_support import run_badgehub
 
 pytestmark = pytest.mark.integration
 
@@ -143,31 +140,15 @@ async def test_bad_export_leaves_nothing(
     assert await StatusList.count() == 0
 
 
-def run_cli(database_url: str, kek: bytes, *arguments: str) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("HUB_")}
-    environment["HUB_DATABASE_URL"] = database_url
-    environment["HUB_KEY_ENCRYPTION_KEY"] = base64.b64encode(kek).decode()
-    return subprocess.run(
-        [sys.executable, "-m", "hub.cli", *arguments],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=60,
-        check=False,
-    )
-
-
 async def test_cli_export_then_import(db: str, settings: Settings, tmp_path: Path) -> None:
     await exported_tenant(settings)
-    assert settings.key_encryption_key is not None
+    kek = settings.key_encryption_key
     output = tmp_path / "uphf.jsonl"
-    exported = run_cli(
-        db, settings.key_encryption_key, "tenant", "export", "uphf", "--output", str(output)
-    )
+    exported = run_badgehub(db, "tenant", "export", "uphf", "--output", str(output))
     await wipe_database()
 
-    imported = run_cli(db, settings.key_encryption_key, "tenant", "import", str(output))
-    again = run_cli(db, settings.key_encryption_key, "tenant", "import", str(output))
+    imported = run_badgehub(db, "tenant", "import", str(output), key_encryption_key=kek)
+    again = run_badgehub(db, "tenant", "import", str(output), key_encryption_key=kek)
 
     assert exported.returncode == 0, exported.stderr
     assert imported.returncode == 0, imported.stderr
