@@ -19,6 +19,19 @@ ensure_environment() {
   "$TOOLS/bin/uv" sync --frozen --quiet --python python3.11
 }
 
+# The Helm chart tests run the pinned Helm CLI, built once from its Go module into ~/.cache.
+# Without it they fail under CI=true and are skipped elsewhere, with the reason printed.
+ensure_helm() {
+  local helm
+  if helm=$(tools/ensure-helm); then
+    export BADGEHUB_HELM=$helm
+  elif [ "${CI:-}" = true ]; then
+    exit 3
+  else
+    echo "dev.sh: the Helm chart tests will be skipped (reason above)" >&2
+  fi
+}
+
 command=${1:-help}
 shift || true
 case "$command" in
@@ -28,6 +41,7 @@ case "$command" in
     ;;
   test)
     ensure_environment
+    ensure_helm
     exec .venv/bin/pytest "$@"
     ;;
   bench)

@@ -24,7 +24,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from federation import controllers as federation_controllers
 from federation import peer_controllers
-from hub import console, console_achievements, queue, verification
+from hub import console, console_achievements, metrics, queue, verification
 from hub import controllers as hub_controllers
 from hub.audit_log import controllers as audit_controllers
 from hub.auth import controllers as auth_controllers
@@ -42,6 +42,7 @@ from hub.i18n import template_translate
 from hub.mail import controllers as mail_controllers
 from hub.problems import EXCEPTION_HANDLERS
 from hub.settings import Settings
+from hub.tracing import route_span_middleware, tracing_plugins
 from tenants import achievement_controllers, status_controllers
 from tenants import controllers as tenant_controllers
 
@@ -65,6 +66,9 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
         request_id = secrets.token_hex(8)
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        # Routing ran before app middleware, so the tenant of /…/tenants/{slug}/… is known.
+        if tenant := scope.get("path_params", {}).get("slug"):
+            structlog.contextvars.bind_contextvars(tenant=tenant)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -193,6 +197,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *federation_controllers.ROUTES,
             *peer_controllers.ROUTES,
             *certificate_controllers.ROUTES,
+            metrics.metrics_endpoint,
             bulk_routes.router(settings),
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"access": "public"}
@@ -210,7 +215,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             cookie_secure=settings.public_url.startswith("https://"),
             header_name="x-csrf-token",
             # The API authenticates with bearer tokens, never cookies, so CSRF cannot reach it.
-            exclude=["/api/", "/health"],
+            exclude=["/api/", "/health", "/metrics"],
         ),
         # Exited in reverse order, so that the workers stop before the database pool closes.
         lifespan=[
@@ -220,7 +225,12 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             demo_worker(settings, database_url),
         ],
         before_request=reject_deeply_nested_json,
-        middleware=[request_context_middleware],
+        middleware=[
+            metrics.request_metrics_middleware,
+            request_context_middleware,
+            *([route_span_middleware] if settings.tracing else []),
+        ],
+        plugins=tracing_plugins(settings),
         state=State(
             {
                 "settings": settings,

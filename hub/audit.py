@@ -12,6 +12,8 @@ ACTIONS = frozenset(
     {
         "tenant:created",
         "tenant:key:created",
+        "tenant:key:rotated",
+        "tenant:imported",
         "achievement:created",
         "achievement:updated",
         "achievement:image-updated",

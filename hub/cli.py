@@ -11,7 +11,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 import structlog
@@ -347,6 +347,55 @@ def tenant_sync(slug: str | None, pending: bool) -> None:
         _report_onboarding(result)
 
 
+@tenant.command("export")
+@click.argument("slug")
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="JSON Lines file to create; it contains earners' e-mail addresses (mode 0600).",
+)
+def tenant_export(slug: str, output: Path) -> None:
+    """Export a tenant's profile, public keys, badges, awards and audit log as JSON Lines."""
+    from tenants.export import export_tenant
+
+    if output.exists():
+        raise click.UsageError(f"{output} exists; give a new file name to --output")
+    partial = output.with_name(output.name + ".partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    settings = _settings()
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            counts = _run_with_database(settings, export_tenant(settings, slug, handle.write))
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(output)
+    summary = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items()))
+    click.echo(f"exported tenant {slug} to {output}: {summary}")
+
+
+@tenant.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def tenant_import(file: Path) -> None:
+    """Create a tenant from a `badgehub tenant export` file, with fresh signing keys."""
+    from tenants.tenant_import import import_tenant
+
+    settings = _settings()
+    _require_kek(settings)
+
+    async def run() -> Any:
+        with file.open(encoding="utf-8") as lines:
+            return await import_tenant(settings, lines, actor="cli")
+
+    state = _run_with_database(settings, run())
+    summary = ", ".join(f"{count} {kind}" for kind, count in sorted(state.counts.items()))
+    click.echo(f"imported tenant {state.tenant.slug}: {summary}")
+    click.echo(
+        f"run `badgehub tenant sync {state.tenant.slug}` to create its Keycloak organization"
+    )
+
+
 def _report_onboarding(result: Any) -> None:
     slug = result.tenant.slug
     if result.status == "pending":
@@ -434,7 +483,13 @@ def token_create(slug: str, name: str) -> None:
     show_default=True,
     help="Jobs run at the same time.",
 )
-def worker(concurrency: int) -> None:
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Serve Prometheus metrics (issuance counts) on this TCP port; unset serves none.",
+)
+def worker(concurrency: int, metrics_port: int | None) -> None:
     """Run the background job worker (bulk awards, e-mails) until Ctrl+C or SIGTERM.
 
     At start it puts back in the queue the jobs of workers that died mid-job.
@@ -442,6 +497,11 @@ def worker(concurrency: int) -> None:
     settings = _settings()
     _require_kek(settings)
     from hub.runtime import database_url
+
+    if metrics_port is not None:
+        from hub.metrics import serve_worker_metrics
+
+        serve_worker_metrics(metrics_port)
 
     with database_url(settings) as url:
         asyncio.run(_run_worker(settings, url, concurrency))
@@ -531,6 +591,59 @@ def award(
 
     with database_url(settings) as url:
         sys.exit(asyncio.run(run(url)))
+
+
+@main.group()
+def keys() -> None:
+    """Issuer signing keys of a tenant: list and rotate."""
+
+
+@keys.command("rotate")
+@click.argument("slug")
+@click.option(
+    "--algorithm",
+    "algorithms",
+    type=click.Choice(["Ed25519", "RS256"]),
+    multiple=True,
+    help="Rotate only this algorithm's key (repeatable); default: both.",
+)
+def keys_rotate(slug: str, algorithms: tuple[str, ...]) -> None:
+    """Create new signing keys for a tenant; the old ones stay published for verification."""
+    from tenants.key_rotation import ALGORITHMS, rotate_keys
+    from tenants.keys import Algorithm
+    from tenants.services import get_tenant
+
+    settings = _settings()
+    _require_kek(settings)
+
+    async def rotate() -> list[Any]:
+        tenant = await get_tenant(slug)
+        chosen = cast("tuple[Algorithm, ...]", algorithms) or ALGORITHMS
+        return await rotate_keys(settings, tenant, actor="cli", algorithms=chosen)
+
+    for key in _run_with_database(settings, rotate()):
+        retired = ", ".join(key.retired_fragments) or "none"
+        click.echo(f"{key.algorithm}: new key #{key.new_fragment} signs; retired: {retired}")
+
+
+@keys.command("list")
+@click.argument("slug")
+def keys_list(slug: str) -> None:
+    """List a tenant's keys, oldest first, with their state."""
+    from tenants.key_rotation import list_keys
+    from tenants.services import get_tenant
+
+    async def read() -> list[Any]:
+        return await list_keys(await get_tenant(slug))
+
+    for key in _run_with_database(_settings(), read()):
+        if key.revoked_at is not None:
+            state = f"revoked {key.revoked_at:%Y-%m-%d}, unpublished"
+        elif key.retired_at is not None:
+            state = f"retired {key.retired_at:%Y-%m-%d}, published for verification"
+        else:
+            state = "active, signs"
+        click.echo(f"{key.algorithm:<8} {key.created_at:%Y-%m-%d} #{key.fragment}  {state}")
 
 
 @main.group()

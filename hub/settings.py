@@ -158,6 +158,23 @@ class Settings:
         ),
     )
 
+    metrics_token: str | None = field(
+        default=None,
+        repr=False,
+        metadata=_describe(
+            "Bearer token that /metrics requires; unset leaves /metrics open, so set it "
+            "whenever the ingress or other tenants' pods can reach the web port."
+        ),
+    )
+
+    tracing: bool = field(
+        default=False,
+        metadata=_describe(
+            "Export OpenTelemetry traces over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT "
+            "(the standard OTEL_* variables configure the exporter)."
+        ),
+    )
+
     outbound_loopback_peers: tuple[str, ...] = field(
         default=(),
         metadata=_describe(
@@ -325,7 +342,7 @@ class Settings:
 
 
 def _parse(variable: str, name: str, raw: str) -> Any:
-    if name in ("demo", "dev_login"):
+    if name in ("demo", "dev_login", "tracing"):
         return _parse_bool(variable, raw)
     if name == "api_allowed_clients":
         return tuple(part.strip() for part in raw.split(",") if part.strip())

@@ -20,6 +20,7 @@ from typing import Any
 from federation.peer_cache import PeerDocumentResolver
 from federation.registry import is_registry_document, registry_type_check
 from federation.trust import add_trust_check
+from hub import metrics
 from hub.credentials import ob2, vcjwt
 from hub.credentials.didweb import DidWebResolver
 from hub.credentials.keys import ChainResolver, DidKeyResolver
@@ -110,14 +111,20 @@ async def verify(
     """
     moment = now or datetime.now(UTC)
     documents = fetcher or fetcher_for(settings)
-    found = await read_verification_input(data, documents)
-    if found.kind is InputKind.OB3:
-        report = await _verify_ob3(settings, found, moment, recipient, in_process=in_process)
-    else:
-        report = await _verify_ob2(found, moment, documents, recipient)
+    try:
+        found = await read_verification_input(data, documents)
+        if found.kind is InputKind.OB3:
+            report = await _verify_ob3(settings, found, moment, recipient, in_process=in_process)
+        else:
+            report = await _verify_ob2(found, moment, documents, recipient)
+    except InvalidInputError:
+        metrics.count_verification("unreadable")
+        raise
     report = dataclasses.replace(report, input_description=found.description)
     # The trust registries are in the database, so the trust check runs here, not in a worker.
-    return await add_trust_check(settings, report)
+    report = await add_trust_check(settings, report)
+    metrics.count_verification("valid" if report.valid else "invalid")
+    return report
 
 
 async def _verify_ob3(

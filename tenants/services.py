@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ import asyncpg
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from hub import metrics
 from hub.audit import record_event
 from hub.credentials import dataintegrity, vcjwt
 from hub.credentials.ob3 import (
@@ -120,13 +122,13 @@ async def create_tenant(settings: Settings, data: TenantCreate, actor: str) -> T
         )
         await tenant.save()
         for algorithm in ("Ed25519", "RS256"):
-            await _add_key(tenant, algorithm, kek)
+            await add_issuer_key(tenant, algorithm, kek)
         await record_event("tenant:created", actor=actor, tenant=tenant.slug, target=tenant.slug)
     log.info("tenant_created", tenant=tenant.slug)
     return tenant
 
 
-async def _add_key(tenant: Tenant, algorithm: Algorithm, kek: bytes) -> IssuerKey:
+async def add_issuer_key(tenant: Tenant, algorithm: Algorithm, kek: bytes) -> IssuerKey:
     generated = generate_key(algorithm)
     key = IssuerKey(
         tenant=tenant.id,
@@ -185,9 +187,12 @@ class Keyring:
     rsa: SigningKey
 
 
-# Decrypted signing keys per tenant id, so bulk issuing decrypts once. Entries stay valid until
-# a key changes; ``forget_keyring`` drops one.
-_keyrings: dict[int, Keyring] = {}
+# Decrypted signing keys per tenant id with the monotonic time they were loaded, so bulk issuing
+# decrypts once. ``forget_keyring`` drops an entry in this process; other processes (web pods,
+# workers) reload theirs after KEYRING_MAX_AGE_SECONDS, so a key rotation reaches every pod
+# within that time while the retired key still verifies.
+KEYRING_MAX_AGE_SECONDS = 60.0
+_keyrings: dict[int, tuple[float, Keyring]] = {}
 
 
 def forget_keyring(tenant_id: int) -> None:
@@ -196,8 +201,8 @@ def forget_keyring(tenant_id: int) -> None:
 
 async def load_keyring(settings: Settings, tenant: Tenant) -> Keyring:
     cached = _keyrings.get(tenant.id)
-    if cached is not None:
-        return cached
+    if cached is not None and time.monotonic() - cached[0] < KEYRING_MAX_AGE_SECONDS:
+        return cached[1]
     kek = settings.require_key_encryption_key()
     rows = (
         await IssuerKey.objects()
@@ -229,7 +234,7 @@ async def load_keyring(settings: Settings, tenant: Tenant) -> Keyring:
             code="no-signing-key",
         )
     keyring = Keyring(ed25519=newest["Ed25519"], rsa=newest["RS256"])
-    _keyrings[tenant.id] = keyring
+    _keyrings[tenant.id] = (time.monotonic(), keyring)
     return keyring
 
 
@@ -440,6 +445,7 @@ async def award_achievement(
             raise
         return AwardResult(winner, created=False)
     log.info("credential_issued", tenant=scope.tenant.slug, award=str(award.id))
+    metrics.count_issued(scope.tenant.slug, "single")
     if data.send_email:
         await request_delivery()
     return AwardResult(award, created=True)

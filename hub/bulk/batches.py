@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 
 import structlog
 
+from hub import metrics
 from hub.audit import record_event
 from hub.bulk.errors import RowProblem
 from hub.bulk.rows import idempotency_key
@@ -227,6 +228,7 @@ async def store(job: BulkJob, batch: Batch, texts: dict[uuid.UUID, str]) -> int 
                 ]
             )
         await _count(job, batch, changed)
+    metrics.count_issued(job.tenant.slug, "bulk", len(stored))
     if job.bulk.send_email:
         # Start sending this batch's e-mails now instead of at the next every-minute run.
         await request_delivery()

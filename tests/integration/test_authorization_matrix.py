@@ -282,6 +282,8 @@ CONTRACT_ACCESS = {
     ("GET", "/console/tenants/{slug:str}/certificate"): "members:manage",
     ("POST", "/console/tenants/{slug:str}/certificate"): "members:manage",
     ("GET", "/console/tenants/{slug:str}/certificate/preview.pdf"): "members:manage",
+    # Open to the scraper; HUB_METRICS_TOKEN adds a bearer token check (test_metrics.py).
+    ("GET", "/metrics"): "public",
 }
 
 
