@@ -2,12 +2,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from federation.tables import Membership, RegistryVersion
+from federation.tables import AwardRight, Membership, RegistryVersion
 
 APP_CONFIG = AppConfig(
     app_name="federation",
     migrations_folder_path=str(Path(__file__).parent.parent / "migrations" / "federation"),
-    table_classes=[Membership, RegistryVersion],
+    table_classes=[Membership, RegistryVersion, AwardRight],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from tenants.tables import Tenant
+from tenants.tables import Achievement, Tenant
 
 
 class Membership(Table):
@@ -31,3 +31,16 @@ class RegistryVersion(Table):
     document_text = Text()
     created_at = Timestamptz()
     created_by = Varchar(length=255)
+
+
+class AwardRight(Table):
+    """The right of one member university to award one alliance achievement as its issuer.
+
+    The alliance stays the achievement's creator. A pair (achievement, member) is unique, so
+    granting twice changes nothing.
+    """
+
+    achievement = ForeignKey(references=Achievement, on_delete=OnDelete.cascade, index=True)
+    member = ForeignKey(references=Tenant, on_delete=OnDelete.cascade, index=True)
+    granted_by = Varchar(length=255)
+    granted_at = Timestamptz()

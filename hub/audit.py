@@ -33,6 +33,8 @@ ACTIONS = frozenset(
         "membership:suspended",
         "membership:reinstated",
         "trust-registry:published",
+        "award-right:granted",
+        "award-right:revoked",
         "role:granted",
         "role:revoked",
         "user:signed-in",

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import structlog
 
+from federation.award_rights import seed_rights
 from federation.registry import ensure_current_registry
 from federation.tables import Membership
 from hub.audit import record_event
@@ -52,6 +53,7 @@ async def seed_alliance(settings: Settings) -> None:
     await ensure_current_registry(settings, alliance, actor=SEED_ACTOR)
     for achievement in seed_data.ACHIEVEMENTS:
         await _ensure_achievement(achievement)
+    await seed_rights(alliance, actor=SEED_ACTOR)
     await _seed_awards(settings)
     log.info("demo_data_seeded", tenants=len(seed_data.TENANTS))
 
