@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
 
 from federation import award_rights, memberships
 from federation.tables import AwardRight
+from hub.app import create_app
 from hub.auth import login
 from hub.auth.principal import SESSION_COOKIE
 from hub.auth.tables import TenantRole, User
@@ -312,3 +315,45 @@ async def test_member_console_awards_granted_badge(
     assert awarded.headers["location"] == f"/console/tenants/uphf/awards/{award.id}"
     assert award.tenant == alliance.uphf.id
     assert award.achievement == alliance.badge.id
+
+
+@pytest.mark.keycloak
+async def test_api_grants_lists_and_revokes(
+    alliance: Alliance, db: str, settings: Settings, keycloak: Any
+) -> None:
+    sso = dataclasses.replace(
+        keycloak.hub_settings(settings), api_allowed_clients=("badgehub-web", "badgehub-tests")
+    )
+    admin = {"authorization": f"Bearer {keycloak.password_token('alliance.admin')['access_token']}"}
+    member = {"authorization": f"Bearer {await make_token(alliance.uphf)}"}
+    path = f"/api/v1/federation/badges/{alliance.badge.id}/rights"
+    transport = httpx.ASGITransport(app=create_app(sso, db))
+    async with httpx.AsyncClient(transport=transport, base_url=sso.public_url) as api:
+        granted = await api.put(f"{path}/uphf", headers=admin)
+        repeated = await api.put(f"{path}/uphf", headers=admin)
+        listed = await api.get("/api/v1/federation/badges", headers=admin)
+        by_member = await api.put(f"{path}/btu", headers=member)
+        outsider = await api.put(f"{path}/nowhere", headers=admin)
+        revoked = await api.delete(f"{path}/uphf", headers=admin)
+        numbers = await api.get("/api/v1/federation/statistics", headers=admin)
+
+    assert granted.status_code == 200, granted.text
+    assert granted.json() == {
+        "achievement_id": str(alliance.badge.id),
+        "member": "uphf",
+        "held": True,
+        "changed": True,
+    }
+    assert repeated.json()["changed"] is False
+    assert listed.status_code == 200
+    assert [badge["slug"] for badge in listed.json()] == ["i-support-eunice"]
+    assert listed.json()[0]["award_rights"] == ["uphf"]
+    assert listed.json()[0]["creator"].endswith(":tenants:eunice")
+    assert by_member.status_code == 403
+    assert outsider.status_code == 404
+    assert revoked.status_code == 200
+    assert revoked.json()["held"] is False
+    assert revoked.json()["changed"] is True
+    assert numbers.status_code == 200
+    assert numbers.json()["total"] == {"issued": 0, "revoked": 0}
+    assert await AwardRight.count() == 0
