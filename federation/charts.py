@@ -13,10 +13,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
-# Colour-blind-safe qualitative palette (Okabe and Ito, 2008), repeated past eight series.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Colour-blind-safe qualitative palette of Okabe and Ito (2008), then four colours of Paul Tol's
+# "muted" scheme; series past the twelfth repeat colours.
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#AA4499",
+)
 FONT = "font-family:system-ui,sans-serif;font-size:12px"
 WIDTH = 720
+# An estimate of the mean width of a character at FONT's size, used to place legend entries.
+CHARACTER_WIDTH = 7.0
+LABEL_CHARACTERS = 30
+LEGEND_ROW = 18
 
 
 @dataclass(frozen=True)
@@ -77,22 +95,28 @@ def _colour(chart: Chart, series: str) -> str:
     return PALETTE[chart.series.index(series) % len(PALETTE)]
 
 
-def _legend(svg: ET.Element, chart: Chart, y: float) -> None:
-    x = 8.0
+def _label(text: str, limit: int = LABEL_CHARACTERS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\N{HORIZONTAL ELLIPSIS}"
+
+
+def _legend_positions(chart: Chart) -> list[tuple[float, float]]:
+    """Place one legend entry per series, wrapping to a new row when the width is used up."""
+    positions, x, y = [], 8.0, 18.0
     for series in chart.series:
-        ET.SubElement(
-            svg,
-            "rect",
-            {
-                "x": f"{x:.1f}",
-                "y": f"{y - 10:.1f}",
-                "width": "12",
-                "height": "12",
-                "fill": _colour(chart, series),
-            },
-        )
-        _text(svg, x + 16, y, series)
-        x += 28 + 7 * len(series)
+        width = 28 + CHARACTER_WIDTH * len(_label(series))
+        if x > 8 and x + width > WIDTH:
+            x, y = 8.0, y + LEGEND_ROW
+        positions.append((x, y))
+        x += width
+    return positions
+
+
+def _legend(svg: ET.Element, chart: Chart) -> None:
+    positions = _legend_positions(chart)
+    for series, (x, y) in zip(chart.series, positions, strict=True):
+        square = {"x": f"{x:.1f}", "y": f"{y - 10:.1f}", "width": "12", "height": "12"}
+        ET.SubElement(svg, "rect", {**square, "fill": _colour(chart, series)})
+        _text(svg, x + 16, y, _label(series))
 
 
 def _scale(bars: Sequence[Bar]) -> int:
@@ -106,15 +130,16 @@ def _scale(bars: Sequence[Bar]) -> int:
 
 def horizontal_bars(chart: Chart) -> str:
     """Render one stacked horizontal bar per label, with its total written after it."""
-    row, top, label_width = 24, 36, 200
+    row, label_width = 24, 230
+    top = 14 + LEGEND_ROW * len({y for _, y in _legend_positions(chart)})
     height = top + row * max(len(chart.bars), 1) + 12
     svg = _svg(chart, height)
-    _legend(svg, chart, 18)
+    _legend(svg, chart)
     maximum = _scale(chart.bars)
     plot = WIDTH - label_width - 60
     for index, bar in enumerate(chart.bars):
         y = top + index * row
-        _text(svg, label_width - 8, y + 15, bar.label[:32], anchor="end")
+        _text(svg, label_width - 8, y + 15, _label(bar.label), anchor="end")
         x = float(label_width)
         for segment in bar.segments:
             width = plot * segment.value / maximum
@@ -137,11 +162,12 @@ def horizontal_bars(chart: Chart) -> str:
 
 def monthly_columns(chart: Chart) -> str:
     """Render one stacked column per month (the bar labels), with a value axis on the left."""
-    height, top, bottom, left = 300, 40, 40, 48
+    bottom, left, plot_height = 40, 48, 220
+    top = 22 + LEGEND_ROW * len({y for _, y in _legend_positions(chart)})
+    height = top + plot_height + bottom
     svg = _svg(chart, height)
-    _legend(svg, chart, 18)
+    _legend(svg, chart)
     maximum = _scale(chart.bars)
-    plot_height = height - top - bottom
     slot = (WIDTH - left - 8) / max(len(chart.bars), 1)
     for tick in (0, maximum / 2, maximum):
         y = top + plot_height * (1 - tick / maximum)
