@@ -1,9 +1,9 @@
 """Benchmark: the alliance statistics query and its charts over many stored awards.
 
 Creates an alliance with ten members (3 alliance badges, 5 own badges each, every member
-holding every award right), then inserts N awards with PostgreSQL's ``generate_series``
-(unsigned placeholder credentials: the statistics read only the issuer, the achievement and
-the issue date), spread over 24 months, and revokes one award in 50. Times
+holding every award right). Then inserts N awards over 24 months with PostgreSQL's
+``generate_series`` and revokes one award in 50. The credentials are unsigned placeholders,
+because the statistics read only the issuer, the achievement and the issue date. Times
 ``alliance_statistics`` and the three SVG charts, and prints a table per size.
 
     .venv/bin/python benchmarks/alliance_statistics.py [--awards 10000 100000 300000]
@@ -72,6 +72,7 @@ async def prepare(url: str, count: int) -> tuple[Tenant, Engine]:
         await admin.execute(f"CREATE DATABASE {BENCH_DATABASE}")
     finally:
         await admin.close()
+
     bench_url = urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DATABASE}"))
     engine = configure_engine(bench_url)
     await run_migrations()
@@ -79,6 +80,7 @@ async def prepare(url: str, count: int) -> tuple[Tenant, Engine]:
     settings = Settings(public_url="http://127.0.0.1:8000", key_encryption_key=os.urandom(32))
     alliance = await make_tenant(settings, "eunice", kind="alliance", name_en="EUNICE")
     badges = [await make_achievement(alliance, f"alliance-{number}") for number in range(3)]
+
     choices: list[tuple[int, uuid.UUID]] = []
     for slug in MEMBERS:
         member = await make_tenant(settings, slug)
@@ -87,6 +89,7 @@ async def prepare(url: str, count: int) -> tuple[Tenant, Engine]:
         choices += [(member.id, badge.id) for badge in own + badges]
     for badge in badges:
         await award_rights.grant_to_all_members(alliance, badge.id, "benchmark")
+
     connection = await asyncpg.connect(bench_url)
     try:
         await connection.execute(

@@ -1,6 +1,6 @@
 """Award rights: which member universities may award which alliance achievement.
 
-The alliance is the creator of its achievements; a member that holds the right awards one as
+The alliance is the creator of its achievements; a member that has the right awards one as
 its own issuer. ``tenants.scope.TenantScope.get_awardable_achievement`` enforces the rights for
 single, bulk and API awards. Changes of one alliance's rights run under a lock of the alliance
 row, each records an audit event, and repeating a change does nothing.

@@ -1,7 +1,7 @@
 """Server-side SVG charts for console pages: horizontal stacked bars and monthly stacked columns.
 
 The charts are built with ElementTree, so every label is escaped and the output is well-formed
-XML. Each chart has a ``title`` and a ``desc`` referenced by ``aria-labelledby``; pages show the
+XML. Each chart has a ``title`` and a ``desc`` referenced by ``aria-labelledby``. Pages show the
 same numbers in a table under the chart for readers who cannot see it.
 """
 
@@ -57,7 +57,7 @@ class Bar:
 
 @dataclass(frozen=True)
 class Chart:
-    """What a chart shows; ``chart_id`` must be unique on the page (it prefixes element ids)."""
+    """The content of one chart. ``chart_id`` prefixes element ids, so it is unique per page."""
 
     chart_id: str
     title: str

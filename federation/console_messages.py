@@ -88,7 +88,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "the credential names this university as its issuer."
         ),
         "allybadges.none": (
-            "This university holds no right to award an alliance badge. An alliance "
+            "This university has no right to award an alliance badge. An alliance "
             "administrator grants rights in the federation console."
         ),
         "allybadges.roles": "Created by {creator}, awarded by {issuer}.",

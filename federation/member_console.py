@@ -1,5 +1,5 @@
 """Member console pages for awarding alliance badges: the alliance is the creator, the member
-the issuer. Only badges the member holds the award right for are listed or accepted.
+the issuer. Only badges the member has the award right for are listed or accepted.
 """
 
 from __future__ import annotations

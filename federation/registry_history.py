@@ -32,8 +32,8 @@ class VersionSummary:
 
 async def version_history(alliance: Tenant) -> list[VersionSummary]:
     """Summarise every signed version of the alliance's registry, newest first."""
-    # NOTE: This reads every version's signed text, a few kilobytes each; an alliance with
-    # thousands of versions would want the summaries stored when each version is signed.
+    # NOTE: This reads every version's signed text, a few kilobytes each. For an alliance with
+    # thousands of versions, store each summary when its version is signed instead.
     rows = (
         await RegistryVersion.objects()
         .where(RegistryVersion.alliance == alliance.id)

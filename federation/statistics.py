@@ -1,7 +1,7 @@
 """Alliance-wide award statistics: credentials issued and revoked per member, badge and month.
 
 One SQL aggregate groups the awards of the alliance and its members (present and suspended) by
-issuer, achievement and calendar month (UTC); the totals and the last twelve months are summed
+issuer, achievement and calendar month (UTC). The totals and the last twelve months are summed
 from its rows. "Issued" counts every credential ever issued, revoked ones included; "revoked"
 counts those whose revocation status entry is set now.
 """

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from federation.charts import Bar, Chart, Segment, horizontal_bars, monthly_columns
-from federation.statistics import AllianceStatistics
+from federation.statistics import AllianceStatistics, Series
 from hub.i18n import translate
 
 # The badge chart shows the most awarded badges; the table under it lists every badge.
@@ -19,13 +20,14 @@ class RenderedChart:
     svg: str
 
 
-def _issued_and_revoked(language: str) -> tuple[str, str]:
+def _status_series(language: str) -> tuple[str, str]:
     return translate(language, "fedstats.active"), translate(language, "fedstats.revoked")
 
 
-def member_chart(numbers: AllianceStatistics, language: str) -> RenderedChart:
-    active, revoked = _issued_and_revoked(language)
-    bars = [
+def _status_bars(rows: Sequence[Series], language: str) -> list[Bar]:
+    """Build one bar per row, split into credentials not revoked and revoked."""
+    active, revoked = _status_series(language)
+    return [
         Bar(
             series.label(language),
             (
@@ -33,13 +35,17 @@ def member_chart(numbers: AllianceStatistics, language: str) -> RenderedChart:
                 Segment(revoked, series.total.revoked),
             ),
         )
-        for series in numbers.members
+        for series in rows
     ]
+
+
+def member_chart(numbers: AllianceStatistics, language: str) -> RenderedChart:
+    bars = _status_bars(numbers.members, language)
     title = translate(language, "fedstats.per_member")
     description = translate(
         language, "fedstats.per_member_desc", issued=numbers.total.issued, members=len(bars)
     )
-    chart = Chart("per-member", title, description, bars, (active, revoked))
+    chart = Chart("per-member", title, description, bars, _status_series(language))
     return RenderedChart(chart.chart_id, title, horizontal_bars(chart))
 
 
@@ -69,20 +75,10 @@ def month_chart(numbers: AllianceStatistics, language: str) -> RenderedChart:
 
 
 def badge_chart(numbers: AllianceStatistics, language: str) -> RenderedChart:
-    active, revoked = _issued_and_revoked(language)
-    bars = [
-        Bar(
-            series.label(language),
-            (
-                Segment(active, series.total.issued - series.total.revoked),
-                Segment(revoked, series.total.revoked),
-            ),
-        )
-        for series in numbers.badges[:TOP_BADGES]
-    ]
+    bars = _status_bars(numbers.badges[:TOP_BADGES], language)
     title = translate(language, "fedstats.per_badge", count=len(bars))
     description = translate(language, "fedstats.per_badge_desc", badges=len(numbers.badges))
-    chart = Chart("per-badge", title, description, bars, (active, revoked))
+    chart = Chart("per-badge", title, description, bars, _status_series(language))
     return RenderedChart(chart.chart_id, title, horizontal_bars(chart))
 
 

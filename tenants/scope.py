@@ -48,7 +48,7 @@ class TenantScope:
 
     async def get_awardable_achievement(self, achievement_id: uuid.UUID) -> Achievement:
         """Return an achievement this tenant may award: its own, or an alliance achievement
-        for which it holds the award right while an active member of that alliance."""
+        for which it has the award right while an active member of that alliance."""
         achievement = (
             await Achievement.objects()
             .output(load_json=True)
@@ -90,14 +90,14 @@ class TenantScope:
         )
         if not has_right:
             raise PermissionDeniedError(
-                f"tenant {self.tenant.slug!r} holds no right to award the {alliance!r} "
+                f"tenant {self.tenant.slug!r} has no right to award the {alliance!r} "
                 f"achievement {achievement.slug!r}; an alliance administrator of {alliance!r} "
                 "grants it at /console/federation/badges",
                 code="award-right-missing",
             )
 
     async def awardable_alliance_achievement_ids(self) -> set[uuid.UUID]:
-        """Return the alliance achievements this tenant holds the right to award now."""
+        """Return the alliance achievements this tenant has the right to award now."""
         rows = await AwardRight.raw(
             "SELECT award_right.achievement FROM award_right "
             "JOIN achievement ON achievement.id = award_right.achievement "

@@ -79,7 +79,7 @@ async def test_award_without_right_is_rejected(alliance: Alliance, settings: Set
         await make_award(settings, alliance.uphf, alliance.badge)
 
     assert raised.value.code == "award-right-missing"
-    assert "'uphf' holds no right" in raised.value.message
+    assert "'uphf' has no right" in raised.value.message
     assert "'i-support-eunice'" in raised.value.message
     assert "/console/federation/badges" in raised.value.message
     assert await Award.count() == 0
@@ -306,7 +306,7 @@ async def test_member_console_awards_granted_badge(
     )
 
     award = await Award.objects().first()
-    assert "holds no right to award an alliance badge" in empty.text
+    assert "has no right to award an alliance badge" in empty.text
     assert refused.status_code == 403
     assert "I Support Eunice" in listed.text
     assert "Created by EUNICE, awarded by Université UPHF." in form.text
