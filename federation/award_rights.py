@@ -117,11 +117,15 @@ async def revoke_right(
 async def grant_to_all_members(
     alliance: Tenant, achievement_id: uuid.UUID, actor: str
 ) -> list[RightChange]:
-    """Grant the right to every member (suspended ones too, who award again once reinstated)."""
-    changes = []
-    for membership in await memberships_of(alliance):
-        changes.append(await grant_right(alliance, achievement_id, membership.member.slug, actor))
-    return changes
+    """Grant the right to every member (suspended ones too, who award again once reinstated).
+
+    All grants commit together or not at all.
+    """
+    async with AwardRight._meta.db.transaction():
+        return [
+            await grant_right(alliance, achievement_id, membership.member.slug, actor)
+            for membership in await memberships_of(alliance)
+        ]
 
 
 async def _lock_and_check(
@@ -167,9 +171,9 @@ async def _record(
     )
 
 
-async def seed_rights(alliance: Tenant, actor: str) -> None:
-    """Grant every active member the right to every alliance achievement it lacks (demo seed)."""
-    for badge in await alliance_badges(alliance):
-        for membership in await memberships_of(alliance):
-            if membership.status == ACTIVE and membership.member.slug not in badge.holders:
-                await grant_right(alliance, badge.achievement.id, membership.member.slug, actor)
+async def seed_rights(alliance: Tenant, achievement_ids: list[uuid.UUID], actor: str) -> None:
+    """Grant every active member the right to the given alliance achievements (demo seed)."""
+    active = [row.member.slug for row in await memberships_of(alliance) if row.status == ACTIVE]
+    for achievement_id in achievement_ids:
+        for slug in active:
+            await grant_right(alliance, achievement_id, slug, actor)
