@@ -124,7 +124,7 @@ def _scale(bars: Sequence[Bar]) -> int:
     largest = max((bar.total for bar in bars), default=0)
     if largest <= 1:
         return 1
-    step = 10 ** int(math.log10(largest))
+    step = int(10 ** int(math.log10(largest)))
     return math.ceil(largest / step) * step
 
 

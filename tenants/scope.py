@@ -55,26 +55,29 @@ class TenantScope:
             .where(Achievement.id == achievement_id)
             .first()
         )
-        if achievement is not None and achievement.tenant == self.tenant.id:
+        if achievement is None:
+            raise self._not_awardable(achievement_id)
+        if achievement.tenant == self.tenant.id:
             return achievement
-        membership = None
-        if achievement is not None:
-            membership = (
-                await Membership.objects(Membership.alliance)
-                .where(
-                    Membership.alliance == achievement.tenant,
-                    Membership.member == self.tenant.id,
-                )
-                .first()
+        membership = (
+            await Membership.objects(Membership.alliance)
+            .where(
+                Membership.alliance == achievement.tenant,
+                Membership.member == self.tenant.id,
             )
+            .first()
+        )
         if membership is None:
-            raise NotFoundError(
-                f"tenant {self.tenant.slug!r} has no achievement {achievement_id} it may award; "
-                f"list its achievements at /api/v1/tenants/{self.tenant.slug}/achievements",
-                code="achievement-not-found",
-            )
+            raise self._not_awardable(achievement_id)
         await self._require_award_right(achievement, membership)
         return achievement
+
+    def _not_awardable(self, achievement_id: uuid.UUID) -> NotFoundError:
+        return NotFoundError(
+            f"tenant {self.tenant.slug!r} has no achievement {achievement_id} it may award; "
+            f"list its achievements at /api/v1/tenants/{self.tenant.slug}/achievements",
+            code="achievement-not-found",
+        )
 
     async def _require_award_right(self, achievement: Achievement, membership: Membership) -> None:
         alliance = membership.alliance.slug
