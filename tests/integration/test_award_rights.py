@@ -18,6 +18,8 @@ from hub.app import create_app
 from hub.auth import login
 from hub.auth.principal import SESSION_COOKIE
 from hub.auth.tables import TenantRole, User
+from hub.bulk import reading as bulk_reading
+from hub.bulk import service as bulk_service
 from hub.bulk.service import awardable_achievements
 from hub.errors import NotFoundError, PermissionDeniedError
 from hub.settings import Settings
@@ -25,6 +27,7 @@ from hub.tables import AuditEvent
 from tenants.scope import TenantScope
 from tenants.tables import Achievement, Award, Tenant
 from tests.factories import make_achievement, make_award, make_tenant, make_token
+from tests.integration.test_bulk_awards import INTAKE, upload
 
 pytestmark = pytest.mark.integration
 
@@ -357,3 +360,20 @@ async def test_api_grants_lists_and_revokes(
     assert numbers.status_code == 200
     assert numbers.json()["total"] == {"issued": 0, "revoked": 0}
     assert await AwardRight.count() == 0
+
+
+async def test_bulk_start_needs_right(alliance: Alliance) -> None:
+    scope = TenantScope(alliance.uphf)
+    await award_rights.grant_right(alliance.alliance, alliance.badge.id, "uphf", "admin")
+    summary = await upload(scope, alliance.badge, INTAKE)
+    await award_rights.revoke_right(alliance.alliance, alliance.badge.id, "uphf", "admin")
+
+    with pytest.raises(PermissionDeniedError) as raised:
+        await bulk_service.start(scope, summary.bulk.id, "user:test", queue=None)
+    without_right = await bulk_reading.get_summary(scope, summary.bulk.id)
+
+    assert raised.value.code == "award-right-missing"
+    assert without_right.bulk.status == "validated"
+    assert without_right.achievement.id == alliance.badge.id
+    with pytest.raises(PermissionDeniedError):
+        await upload(scope, alliance.badge, INTAKE, filename="again.csv")
