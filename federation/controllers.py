@@ -239,6 +239,7 @@ class MembershipConsoleController(Controller):
             latest=await registry.latest_version(alliance),
             done=done if done in DONE.values() or done == "unchanged" else None,
             max_reason=memberships.MAX_REASON_LENGTH,
+            section="members",
         )
 
     @post("/", status_code=303)

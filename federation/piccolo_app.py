@@ -3,6 +3,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from federation.tables import (
+    AwardRight,
     Membership,
     PeerHub,
     PeerIssuerDocument,
@@ -13,7 +14,14 @@ from federation.tables import (
 APP_CONFIG = AppConfig(
     app_name="federation",
     migrations_folder_path=str(Path(__file__).parent.parent / "migrations" / "federation"),
-    table_classes=[Membership, RegistryVersion, PeerHub, PeerRegistryCopy, PeerIssuerDocument],
+    table_classes=[
+        Membership,
+        RegistryVersion,
+        PeerHub,
+        PeerRegistryCopy,
+        PeerIssuerDocument,
+        AwardRight,
+    ],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],
 )

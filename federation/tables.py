@@ -5,7 +5,7 @@ from __future__ import annotations
 from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from tenants.tables import Tenant
+from tenants.tables import Achievement, Tenant
 
 
 class Membership(Table):
@@ -74,3 +74,14 @@ class PeerIssuerDocument(Table):
     did = Varchar(length=2048, index=True)
     document_text = Text()
     fetched_at = Timestamptz()
+class AwardRight(Table):
+    """The right of one member university to award one alliance achievement as its issuer.
+
+    The alliance stays the achievement's creator. A pair (achievement, member) is unique, so
+    granting twice changes nothing.
+    """
+
+    achievement = ForeignKey(references=Achievement, on_delete=OnDelete.cascade, index=True)
+    member = ForeignKey(references=Tenant, on_delete=OnDelete.cascade, index=True)
+    granted_by = Varchar(length=255)
+    granted_at = Timestamptz()

@@ -22,8 +22,9 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from federation import console_controllers as federation_console
 from federation import controllers as federation_controllers
-from federation import peer_controllers
+from federation import member_console, peer_controllers
 from hub import console, console_achievements, metrics, queue, verification
 from hub import controllers as hub_controllers
 from hub.audit_log import controllers as audit_controllers
@@ -196,6 +197,8 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *mail_controllers.ROUTES,
             *federation_controllers.ROUTES,
             *peer_controllers.ROUTES,
+            *federation_console.ROUTES,
+            *member_console.ROUTES,
             *certificate_controllers.ROUTES,
             metrics.metrics_endpoint,
             bulk_routes.router(settings),

@@ -38,6 +38,8 @@ ACTIONS = frozenset(
         "peer-hub:registered",
         "peer-hub:removed",
         "peer-hub:registry-updated",
+        "award-right:granted",
+        "award-right:revoked",
         "role:granted",
         "role:revoked",
         "user:signed-in",

@@ -212,6 +212,22 @@ def form_context(values: dict[str, Any], add: str | None = None) -> dict[str, An
     }
 
 
+def award_request(achievement_id: uuid.UUID, data: dict[str, str]) -> services.AwardCreate:
+    """Read the award form (``console/_award_form.html``) into an award request."""
+    return services.AwardCreate(
+        achievement_id=achievement_id,
+        recipient_email=data.get("recipient_email", ""),
+        recipient_name=data.get("recipient_name", ""),
+        language=data.get("language", "en"),
+        level=data.get("level") or None,
+        evidence_url=data.get("evidence_url", ""),
+        narrative=data.get("narrative", ""),
+        send_email=data.get("send_email") == "on",
+        # One submission of the form awards once, even when the browser resends it.
+        idempotency_key=data.get("submission") or None,
+    )
+
+
 class AchievementConsoleController(Controller):
     path = "/console/tenants/{slug:str}/achievements"
 
@@ -441,18 +457,7 @@ class AchievementConsoleController(Controller):
             result = await services.award_achievement(
                 settings,
                 TenantScope(tenant),
-                services.AwardCreate(
-                    achievement_id=achievement_id,
-                    recipient_email=data.get("recipient_email", ""),
-                    recipient_name=data.get("recipient_name", ""),
-                    language=data.get("language", "en"),
-                    level=data.get("level") or None,
-                    evidence_url=data.get("evidence_url", ""),
-                    narrative=data.get("narrative", ""),
-                    send_email=data.get("send_email") == "on",
-                    # One submission of the form awards once, even when the browser resends it.
-                    idempotency_key=data.get("submission") or None,
-                ),
+                award_request(achievement_id, data),
                 actor=viewer.actor,
             )
         except HubError as error:

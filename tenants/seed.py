@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import structlog
 
+from federation.award_rights import seed_rights
 from federation.registry import ensure_current_registry
 from federation.tables import Membership
 from hub.audit import record_event
@@ -50,8 +51,10 @@ async def seed_alliance(settings: Settings) -> None:
         )
         await _ensure_membership(alliance, tenant)
     await ensure_current_registry(settings, alliance, actor=SEED_ACTOR)
-    for achievement in seed_data.ACHIEVEMENTS:
-        await _ensure_achievement(achievement)
+    created = [await _ensure_achievement(spec) for spec in seed_data.ACHIEVEMENTS]
+    # Only badges created now: a right an alliance admin withdrew stays withdrawn at the next seed.
+    alliance_badges = [row.id for row in created if row is not None and row.tenant == alliance.id]
+    await seed_rights(alliance, alliance_badges, actor=SEED_ACTOR)
     await _seed_awards(settings)
     log.info("demo_data_seeded", tenants=len(seed_data.TENANTS))
 
@@ -93,11 +96,12 @@ async def _ensure_membership(alliance: Tenant, member: Tenant) -> None:
         )
 
 
-async def _ensure_achievement(spec: seed_data.AchievementSeed) -> None:
+async def _ensure_achievement(spec: seed_data.AchievementSeed) -> Achievement | None:
+    """Create a seeded achievement; return None when it exists already."""
     tenant = await get_tenant(spec.creator_slug)
     scope = TenantScope(tenant)
     if await scope.achievements().where(Achievement.slug == spec.slug).first() is not None:
-        return
+        return None
     short_names = {member.slug: member.short_name for member in seed_data.TENANTS}
     short_names[seed_data.ALLIANCE.slug] = seed_data.ALLIANCE.short_name
     image = render_badge_svg(
@@ -107,7 +111,7 @@ async def _ensure_achievement(spec: seed_data.AchievementSeed) -> None:
         spec.art.secondary,
         spec.art.glyph,
     )
-    await create_achievement(
+    return await create_achievement(
         scope,
         AchievementCreate(
             slug=spec.slug,

@@ -98,7 +98,15 @@ async def list_bulks(scope: TenantScope, limit: int = 50) -> list[BulkAward]:
 
 async def get_summary(scope: TenantScope, bulk_id: uuid.UUID) -> BulkSummary:
     bulk = await get_bulk(scope, bulk_id)
-    achievement = await scope.get_awardable_achievement(bulk.achievement)
+    # The award right may have been withdrawn since the upload, so no right check here: the
+    # history stays readable, and ``service.start`` checks the right before issuing.
+    achievement = (
+        await Achievement.objects()
+        .output(load_json=True)
+        .where(Achievement.id == bulk.achievement)
+        .first()
+    )
+    assert achievement is not None  # bulk_award.achievement is a foreign key
     counts = await count_rows(bulk.id)
     invalid = await rows_page(scope, bulk.id, "invalid", 0, SUMMARY_ERRORS)
     preview = await rows_page(scope, bulk.id, None, 0, PREVIEW_ROWS, valid_only=True)

@@ -18,7 +18,6 @@ from typing import IO, Any, Protocol, cast
 import asyncpg
 import structlog
 
-from federation.tables import Membership
 from hub.audit import record_event
 from hub.bulk import reading
 from hub.bulk.csvfile import CsvUpload, inspect_file
@@ -147,16 +146,15 @@ async def awardable_achievement(scope: TenantScope, achievement_id: uuid.UUID) -
 
 
 async def awardable_achievements(scope: TenantScope) -> list[Achievement]:
-    """List the published achievements the tenant may award: its own, then its alliances'."""
-    memberships = await Membership.select(Membership.alliance).where(
-        Membership.member == scope.tenant.id, Membership.status == "active"
-    )
-    owners = [scope.tenant.id, *(row["alliance"] for row in memberships)]
+    """List the published achievements the tenant may award: its own, then the alliance
+    achievements it holds the award right for."""
+    alliance_ids = await scope.awardable_alliance_achievement_ids()
+    owned = Achievement.tenant == scope.tenant.id
     rows = (
         await Achievement.objects()
         .output(load_json=True)
         .where(
-            Achievement.tenant.is_in(owners),
+            (owned | Achievement.id.is_in(list(alliance_ids))) if alliance_ids else owned,
             Achievement.published.is_not_null(),
             Achievement.status != "archived",
         )
@@ -290,6 +288,7 @@ async def start(
     With ``queue`` None the caller runs the job itself (``hub.bulk.issuing.run_bulk_award``).
     """
     bulk = await reading.get_bulk(scope, bulk_id)
+    await awardable_achievement(scope, bulk.achievement)
     async with BulkAward._meta.db.transaction():
         updated = await BulkAward.raw(
             _START,

@@ -17,15 +17,16 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
+from federation.award_rights import grant_right
 from federation.memberships import add_member
-from federation.tables import RegistryVersion
+from federation.tables import AwardRight, RegistryVersion
 from hub.app import create_app
 from hub.auth import login
 from hub.auth.principal import SESSION_COOKIE
 from hub.auth.tables import TenantRole, User
 from hub.settings import Settings
 from tenants.tables import Tenant
-from tests.factories import make_tenant, make_token
+from tests.factories import make_achievement, make_tenant, make_token
 
 pytestmark = pytest.mark.integration
 
@@ -73,6 +74,23 @@ PINNED_ACCESS = {
     ("GET", f"{DESIGNER}/design"): "achievement:edit",
     ("POST", f"{DESIGNER}/design/preview"): "achievement:edit",
     ("POST", f"{DESIGNER}/image"): "achievement:edit",
+    ("GET", "/console/federation/badges"): "alliance:manage",
+    ("POST", "/console/federation/badges/{achievement_id:uuid}/rights"): "alliance:manage",
+    ("POST", "/console/federation/badges/{achievement_id:uuid}/rights/all"): "alliance:manage",
+    ("GET", "/api/v1/federation/badges"): "alliance:manage",
+    ("PUT", "/api/v1/federation/badges/{achievement_id:uuid}/rights/{member:str}"): (
+        "alliance:manage"
+    ),
+    ("DELETE", "/api/v1/federation/badges/{achievement_id:uuid}/rights/{member:str}"): (
+        "alliance:manage"
+    ),
+    ("GET", "/console/federation/registry"): "alliance:manage",
+    ("GET", "/console/federation/statistics"): "alliance:manage",
+    ("GET", "/api/v1/federation/statistics"): "alliance:manage",
+    ("GET", "/console/tenants/{slug:str}/alliance-badges"): "award:issue",
+    ("POST", "/console/tenants/{slug:str}/alliance-badges/{achievement_id:uuid}/award"): (
+        "award:issue"
+    ),
 }
 
 PARAMETER = re.compile(r"\{(\w+):(\w+)\}")
@@ -238,6 +256,8 @@ async def test_alliance_routes_with_an_alliance(
     """The federation routes again, with an alliance present, so that allowed calls reach it."""
     alliance = await make_tenant(settings, "eunice", kind="alliance")
     await add_member(settings, alliance, OWN, "test")
+    badge = await make_achievement(alliance, "i-support-eunice")
+    await grant_right(alliance, badge.id, OWN, "test")
     routes = [
         ("GET", "/.well-known/eunice-registry.json", "public"),
         ("GET", "/federation/registry", "public"),
@@ -254,6 +274,17 @@ async def test_alliance_routes_with_an_alliance(
         ("POST", "/api/v1/federation/peers", "alliance:manage"),
         ("POST", "/api/v1/federation/peers/1/sync", "alliance:manage"),
         ("DELETE", "/api/v1/federation/peers/1", "alliance:manage"),
+        ("GET", "/console/federation/badges", "alliance:manage"),
+        ("POST", f"/console/federation/badges/{badge.id}/rights", "alliance:manage"),
+        ("POST", f"/console/federation/badges/{badge.id}/rights/all", "alliance:manage"),
+        ("GET", "/api/v1/federation/badges", "alliance:manage"),
+        ("PUT", f"/api/v1/federation/badges/{badge.id}/rights/uphf", "alliance:manage"),
+        ("DELETE", f"/api/v1/federation/badges/{badge.id}/rights/uphf", "alliance:manage"),
+        ("GET", "/console/federation/registry", "alliance:manage"),
+        ("GET", "/console/federation/statistics", "alliance:manage"),
+        ("GET", "/api/v1/federation/statistics", "alliance:manage"),
+        ("GET", "/console/tenants/uphf/alliance-badges", "award:issue"),
+        ("GET", f"/console/tenants/uphf/alliance-badges/{badge.id}", "award:issue"),
     ]
     app = create_app(settings, db)
     transport = httpx.ASGITransport(app=app)
@@ -271,8 +302,10 @@ async def test_alliance_routes_with_an_alliance(
                     mismatches.append(f"{method} {path} as {caller}: {response.status_code}")
 
     assert mismatches == []
-    # Every body was empty, so no call changed a membership or signed a registry version.
+    # Every body was empty, so no call changed a membership or signed a registry version, and
+    # no session caller reached the award rights API (it takes bearer tokens only).
     assert await RegistryVersion.count() == 1
+    assert await AwardRight.count() == 1
 
 
 # Access levels that are part of a route's contract. The matrix above checks who gets in; this

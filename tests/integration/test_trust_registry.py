@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from federation import memberships
+from federation import award_rights, memberships
 from federation.registry import WELL_KNOWN_PATH, latest_version
 from federation.registry_verification import verify_registry
 from federation.tables import Membership, RegistryVersion
@@ -338,6 +338,7 @@ async def test_credential_page_shows_trust_and_creator(
     federation: Federation, client: httpx.AsyncClient, settings: Settings
 ) -> None:
     alliance_badge = await make_achievement(federation.alliance, "open-badge-workshop")
+    await award_rights.grant_right(federation.alliance, alliance_badge.id, "uphf", "test")
     award = (await make_award(settings, federation.uphf, alliance_badge)).award
 
     page = await client.get(f"/credentials/{award.id}", headers={"accept": "text/html"})
