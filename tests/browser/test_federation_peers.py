@@ -73,7 +73,8 @@ async def test_add_sync_and_remove_peers(
     chromium: Any, hub: str, other_hub: ForeignAlliance, down_port: int, tmp_path: Path
 ) -> None:
     page = await dev_sign_in(chromium, hub, ALLIANCE_ADMIN)
-    await page.click("text=Peer hubs")
+    await page.click("text=Federation console")
+    await page.click("nav.subnav >> text=Peers")
     await page.wait_for_url(f"{hub}/console/federation/peers")
     empty = await page.inner_text("main")
 
