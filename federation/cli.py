@@ -46,15 +46,14 @@ def sync(peer_id: int | None) -> None:
 @click.option("--label", default="", help="Name shown in the console (default: the host).")
 def add_peer(registry_url: str, label: str) -> None:
     """Register another hub's registry URL and sync it once."""
-    from federation.peers import register_peer, sync_peer
+    from federation.peers import add_peer as add_and_sync
     from hub.cli import _run_with_database, _settings
 
     settings = _settings()
 
     async def run() -> Any:
         try:
-            peer = await register_peer(settings, registry_url, label, actor="cli")
-            return await sync_peer(settings, peer.id)
+            return await add_and_sync(settings, registry_url, label, actor="cli")
         finally:
             _stop_verification_workers()
 

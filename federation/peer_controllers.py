@@ -60,12 +60,11 @@ class PeerApiController(Controller):
         settings: NamedDependency[Settings],
         data: JSONBody[PeerIn],
     ) -> dict[str, Any]:
-        """Register a peer's registry URL and sync it once; the sync's outcome is in ``sync``."""
-        peer = await peers.register_peer(
+        """Register a peer's registry URL and sync it once; a failed first sync adds nothing."""
+        result = await peers.add_peer(
             settings, data.registry_url, data.label, await actor_of(request)
         )
-        result = await peers.sync_peer(settings, peer.id)
-        return _result_out(result, await peers.view_peer(peer.id))
+        return _result_out(result, await peers.view_peer(result.peer.id))
 
     @delete("/{peer_id:int}", status_code=204)
     async def remove(self, request: Request[Any, Any, Any], peer_id: FromPath[int]) -> None:
@@ -108,15 +107,13 @@ class PeerConsoleController(Controller):
         settings: NamedDependency[Settings],
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Redirect:
-        peer = await peers.register_peer(
+        result = await peers.add_peer(
             settings,
             data.get("registry_url", ""),
             data.get("label", ""),
             await actor_of(request),
         )
-        result = await peers.sync_peer(settings, peer.id)
-        done = "added" if result.is_success else "sync-failed"
-        return Redirect(f"{CONSOLE_PATH}?done={done}#peer-{peer.id}", status_code=303)
+        return Redirect(f"{CONSOLE_PATH}?done=added#peer-{result.peer.id}", status_code=303)
 
     @post("/{peer_id:int}/sync", status_code=303)
     async def sync(self, settings: NamedDependency[Settings], peer_id: FromPath[int]) -> Redirect:

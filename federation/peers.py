@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import structlog
 
-from federation.registry import TrustRegistry, registry_url
+from federation.registry import TrustRegistry, latest_registries, registry_url
 from federation.registry_verification import verify_registry
 from federation.tables import PeerHub, PeerIssuerDocument, PeerRegistryCopy
 from hub.audit import record_event
@@ -184,6 +184,23 @@ async def register_peer(settings: Settings, url: str, label: str, actor: str) ->
     return peer
 
 
+async def add_peer(settings: Settings, url: str, label: str, actor: str) -> SyncResult:
+    """Register a peer and sync it; a peer whose first sync fails is removed again.
+
+    Raises InvalidInputError naming the sync error, so that nothing is left of a URL that never
+    gave a verified registry.
+    """
+    peer = await register_peer(settings, url, label, actor)
+    result = await sync_peer(settings, peer.id)
+    if result.is_success:
+        return result
+    await remove_peer(peer.id, actor)
+    raise InvalidInputError(
+        f"{peer.registry_url} was not added: {result.error}",
+        code="peer-registry-invalid",
+    )
+
+
 async def get_peer(peer_id: int) -> PeerHub:
     peer = await PeerHub.objects().where(PeerHub.id == peer_id).first()
     if peer is None:
@@ -287,14 +304,49 @@ async def _fetch_verified_registry(settings: Settings, peer: PeerHub) -> tuple[s
     _require_verified(peer, report)
     try:
         registry = TrustRegistry.from_document(json.loads(text))
-    except (KeyError, TypeError, ValueError) as error:
+    except KeyError as error:
         raise PeerSyncError(
             "invalid-registry",
-            f"{peer.registry_url} is signed but is not a trust registry: "
-            f"{type(error).__name__} {error}",
+            f"{peer.registry_url} is a verified credential but not a trust registry: it has no "
+            f"{error.args[0]!r} field",
+        ) from None
+    except (TypeError, ValueError) as error:
+        raise PeerSyncError(
+            "invalid-registry",
+            f"{peer.registry_url} is a verified credential but not a trust registry: {error}",
         ) from None
     _require_alliance(peer, registry)
+    await _require_unique_alliance(settings, peer, registry)
     return text, registry
+
+
+async def _require_unique_alliance(
+    settings: Settings, peer: PeerHub, registry: TrustRegistry
+) -> None:
+    """Require one peer per alliance, and not this hub's own alliance.
+
+    Two registrations of one alliance (say, its latest registry and a fixed old version) would
+    let the older copy keep trusting a member that a newer version suspends.
+    """
+    own = [own_registry.alliance_did for own_registry in await latest_registries()]
+    if registry.alliance_did in own:
+        raise PeerSyncError(
+            "peer-is-this-hub",
+            f"the registry at {peer.registry_url} is signed by {registry.alliance_did}, the "
+            "alliance of this hub, whose own registry is trusted already",
+        )
+    other = (
+        await PeerHub.select(PeerHub.registry_url)
+        .where(PeerHub.alliance_did == registry.alliance_did, PeerHub.id != peer.id)
+        .first()
+    )
+    if other is not None:
+        raise PeerSyncError(
+            "alliance-already-registered",
+            f"the registry at {peer.registry_url} is signed by {registry.alliance_did}, which is "
+            f"already a peer through {other['registry_url']}; register each alliance once, at "
+            "the URL of its latest registry",
+        )
 
 
 def _require_verified(peer: PeerHub, report: VerificationReport) -> None:

@@ -74,6 +74,8 @@ class PeerIssuerDocument(Table):
     did = Varchar(length=2048, index=True)
     document_text = Text()
     fetched_at = Timestamptz()
+
+
 class AwardRight(Table):
     """The right of one member university to award one alliance achievement as its issuer.
 

@@ -60,9 +60,13 @@ def trust_in_registries(issuer: str, registries: list[TrustRegistry], source_url
 
 
 def trust_in_sources(issuer: str, sources: list[RegistrySource]) -> Check:
-    """Judge an issuer DID against registries; an active membership anywhere wins."""
+    """Judge an issuer DID against the newest registry of each alliance.
+
+    An active membership in any alliance wins. Older versions of an alliance's registry are
+    ignored, so a copy kept from before a suspension cannot keep trusting the member.
+    """
     suspended: list[str] = []
-    for source in sources:
+    for source in _newest_of_each_alliance(sources):
         registry, source_url = source.registry, source.url
         according = f"according to {source_url} (version {registry.version})"
         if issuer == registry.alliance_did:
@@ -88,6 +92,18 @@ def trust_in_sources(issuer: str, sources: list[RegistrySource]) -> Check:
         CheckStatus.WARNING,
         f"{NOT_IN_REGISTRY}: no registry of this hub or of its peer hubs lists {issuer}",
     )
+
+
+def _newest_of_each_alliance(sources: list[RegistrySource]) -> list[RegistrySource]:
+    newest: dict[str, int] = {}
+    for source in sources:
+        did, version = source.registry.alliance_did, source.registry.version
+        newest[did] = max(version, newest.get(did, version))
+    return [
+        source
+        for source in sources
+        if source.registry.version == newest[source.registry.alliance_did]
+    ]
 
 
 def _is_signature_verified(report: VerificationReport) -> bool:

@@ -82,15 +82,27 @@ async def test_add_sync_and_remove_peers(
     added_notice = await page.inner_text("[role=status]")
     good_row = await page.inner_text("#peer-1")
 
-    await add_peer(page, f"http://127.0.0.1:{down_port}/.well-known/eunice-registry.json", "Down")
+    # A hub that is down is not added: its first sync gives no verified registry.
+    down_url = f"http://127.0.0.1:{down_port}/.well-known/eunice-registry.json"
+    await page.fill("#peer-add input[name=registry_url]", down_url)
+    await page.fill("#peer-add input[name=label]", "Down")
+    await page.click("#peer-add button[type=submit]")
+    await page.wait_for_load_state()
+    rejected = await page.inner_text("body")
+
+    # An older registry version than the kept copy fails the next sync and keeps the copy.
+    other_hub.publish(other_hub.registry(2, {"tuk": "active", "unic": "active"}))
+    await page.goto(f"{hub}/console/federation/peers")
+    await page.click("#peer-1 form[action$='/sync'] button")
+    await page.wait_for_url("**/console/federation/peers?done=sync-failed*")
     failed_notice = await page.inner_text("[role=status]")
-    down_row = await page.inner_text("#peer-2")
+    failed_row = await page.inner_text("#peer-1")
     await page.screenshot(path=str(tmp_path / "peers.png"), full_page=True)
 
     await page.goto(f"{hub}/console/federation/peers?lang=fr")
     french_row = await page.inner_text("#peer-1")
 
-    await page.click("#peer-2 form[action$='/remove'] button")
+    await page.click("#peer-1 form[action$='/remove'] button")
     await page.wait_for_url("**/console/federation/peers?done=removed")
     remaining = await page.locator("table.federation-peers tbody tr").count()
     await page.context.close()
@@ -100,11 +112,13 @@ async def test_add_sync_and_remove_peers(
     assert "Other Alliance hub" in good_row
     assert "up to date" in good_row
     assert "Other Alliance · Version 3 · 2 member(s)" in good_row
+    assert "was not added" in rejected
+    assert "could not connect" in rejected
     assert "The sync failed" in failed_notice
-    assert "last sync failed" in down_row
-    assert "1 failed attempt(s) in a row" in down_row
-    assert "could not connect" in down_row
-    assert "no verified copy yet" in down_row
-    assert "à jour" in french_row
-    assert remaining == 1
-    assert [row["label"] for row in await PeerHub.select(PeerHub.label)] == ["Other Alliance hub"]
+    assert "last sync failed" in failed_row
+    assert "1 failed attempt(s) in a row" in failed_row
+    assert "older than version 3" in failed_row
+    assert "Version 3" in failed_row
+    assert "Version 3" in french_row
+    assert remaining == 0
+    assert await PeerHub.select(PeerHub.label) == []

@@ -17,7 +17,7 @@ from hub.credentials.report import CheckStatus
 from hub.errors import ConflictError, InvalidInputError
 from hub.settings import Settings
 from hub.tables import AuditEvent
-from tests.document_server import DocumentServer
+from tests.document_server import DocumentServer, Route
 from tests.foreign_alliance import ForeignAlliance
 
 pytestmark = pytest.mark.integration
@@ -192,6 +192,70 @@ async def test_suspension_in_new_version_ends_trust(
         "issued by University TUK, which is suspended from Other Alliance according to "
         f"{alliance.registry_url} (version 2)"
     )
+
+
+async def test_second_url_of_alliance_rejected(
+    db: str, peer_settings: Settings, alliance: ForeignAlliance
+) -> None:
+    version_1 = alliance.registry(1, {"tuk": "active"})
+    alliance.publish(version_1)
+    alliance.server.routes["/federation/registry/versions/1.json"] = Route(
+        json.dumps(version_1).encode()
+    )
+    await peers.add_peer(peer_settings, alliance.registry_url, "Latest", actor="test")
+    fixed_url = alliance.server.url("/federation/registry/versions/1.json")
+
+    with pytest.raises(InvalidInputError) as raised:
+        await peers.add_peer(peer_settings, fixed_url, "Version 1", actor="test")
+
+    assert raised.value.code == "peer-registry-invalid"
+    assert "already a peer through" in raised.value.message
+    assert [row["label"] for row in await PeerHub.select(PeerHub.label)] == ["Latest"]
+
+
+async def test_failed_first_sync_adds_nothing(
+    db: str, peer_settings: Settings, alliance: ForeignAlliance
+) -> None:
+    alliance.publish(b"not json at all")
+
+    with pytest.raises(InvalidInputError) as raised:
+        await peers.add_peer(peer_settings, alliance.registry_url, "Broken", actor="test")
+
+    actions = [row["action"] for row in await AuditEvent.select(AuditEvent.action)]
+    assert raised.value.code == "peer-registry-invalid"
+    assert "was not added" in raised.value.message
+    assert await PeerHub.count() == 0
+    assert actions == ["peer-hub:registered", "peer-hub:removed"]
+
+
+async def test_older_copy_of_alliance_ignored(
+    db: str, peer_settings: Settings, alliance: ForeignAlliance
+) -> None:
+    alliance.publish(alliance.registry(1, {"tuk": "active"}))
+    old = await registered(peer_settings, alliance)
+    await peers.sync_peer(peer_settings, old.id)
+    alliance.publish(alliance.registry(2, {"tuk": "suspended"}))
+    newer = await peers.sync_peer(peer_settings, old.id)
+    sources = await peer_registries()
+    # The same alliance's version 1, as a second registration made before the rule existed
+    # would still hold it, must not outweigh the suspension in version 2.
+    stale = dataclasses.replace(
+        sources[0],
+        registry=dataclasses.replace(
+            sources[0].registry,
+            version=1,
+            members=tuple(
+                dataclasses.replace(member, status="active")
+                for member in sources[0].registry.members
+            ),
+        ),
+    )
+
+    check = trust_in_sources(alliance.members["tuk"].did, [stale, *sources])
+
+    assert newer.version == 2
+    assert check.status is CheckStatus.FAILED
+    assert "(version 2)" in check.message
 
 
 async def test_registry_of_another_host_rejected(
