@@ -22,7 +22,9 @@ from hub.audit import record_event
 from hub.bulk import batches
 from hub.bulk.batches import Batch, BulkJob
 from hub.bulk.signing import SigningPool
+from hub.errors import HubError, NotFoundError, PermissionDeniedError
 from hub.settings import Settings
+from tenants.scope import TenantScope
 from tenants.services import draft_signer
 from tenants.tables import Achievement, BulkAward, Tenant
 
@@ -56,7 +58,29 @@ async def run_bulk_award(
     except JobInterruptedError:
         log.info("bulk_award_interrupted", bulk=str(bulk_id))
         return None
+    except AwardRightLostError as lost:
+        # Retrying cannot help until someone restores the right, so the upload fails now; it
+        # can be started again later and resumes with the rows not yet awarded.
+        log.warning("bulk_award_right_lost", bulk=str(bulk_id), error=lost.reason.message)
+        await record_failure(bulk_id, lost, is_final=True)
+        return None
     return await _finish(job)
+
+
+class AwardRightLostError(Exception):
+    """The tenant may no longer award the upload's achievement (suspended, right withdrawn)."""
+
+    def __init__(self, reason: HubError) -> None:
+        super().__init__(reason.message)
+        self.reason = reason
+
+
+async def _require_awardable(job: BulkJob) -> None:
+    """Check before each batch that the tenant may still award the achievement."""
+    try:
+        await TenantScope(job.tenant).get_awardable_achievement(job.achievement.id)
+    except (NotFoundError, PermissionDeniedError) as error:
+        raise AwardRightLostError(error) from error
 
 
 async def _award_in_order(job: BulkJob, rows: list[batches.Row]) -> None:
@@ -80,6 +104,7 @@ async def _award_in_order(job: BulkJob, rows: list[batches.Row]) -> None:
             texts = await signing
             if upcoming is not None:
                 signing = asyncio.ensure_future(batches.sign(job, upcoming))
+            await _require_awardable(job)
             stored = await batches.store(job, batch, texts)
             if stored is None:
                 raise JobInterruptedError(str(job.bulk.id))
@@ -157,7 +182,10 @@ async def record_failure(bulk_id: uuid.UUID, error: BaseException, is_final: boo
 
     The rows keep their states, so starting the upload again resumes where the job stopped.
     """
-    message = f"{type(error).__name__}: {error}"[:1000]
+    if isinstance(error, AwardRightLostError):
+        message = error.reason.message[:1000]
+    else:
+        message = f"{type(error).__name__}: {error}"[:1000]
     async with BulkAward._meta.db.transaction():
         if not is_final:
             await BulkAward.raw(

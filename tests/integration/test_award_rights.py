@@ -18,14 +18,16 @@ from hub.app import create_app
 from hub.auth import login
 from hub.auth.principal import SESSION_COOKIE
 from hub.auth.tables import TenantRole, User
+from hub.bulk import batches, issuing
 from hub.bulk import reading as bulk_reading
 from hub.bulk import service as bulk_service
 from hub.bulk.service import awardable_achievements
+from hub.bulk.signing import SigningPool
 from hub.errors import NotFoundError, PermissionDeniedError
 from hub.settings import Settings
 from hub.tables import AuditEvent
 from tenants.scope import TenantScope
-from tenants.tables import Achievement, Award, Tenant
+from tenants.tables import Achievement, Award, BulkAward, Tenant
 from tests.factories import make_achievement, make_award, make_tenant, make_token
 from tests.integration.test_bulk_awards import INTAKE, upload
 
@@ -377,3 +379,51 @@ async def test_bulk_start_needs_right(alliance: Alliance) -> None:
     assert without_right.achievement.id == alliance.badge.id
     with pytest.raises(PermissionDeniedError):
         await upload(scope, alliance.badge, INTAKE, filename="again.csv")
+
+
+async def test_bulk_job_stops_when_right_withdrawn(
+    alliance: Alliance, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await award_rights.grant_right(alliance.alliance, alliance.badge.id, "uphf", "admin")
+    scope = TenantScope(alliance.uphf)
+    summary = await upload(scope, alliance.badge, bulk_intake(1_234), send_email=False)
+    await bulk_service.start(scope, summary.bulk.id, "user:test", queue=None)
+    store = batches.store
+
+    async def store_then_withdraw(*args: Any) -> int | None:
+        stored = await store(*args)
+        await award_rights.revoke_right(alliance.alliance, alliance.badge.id, "uphf", "admin")
+        return stored
+
+    monkeypatch.setattr(batches, "store", store_then_withdraw)
+
+    result = await issuing.run_bulk_award(settings, summary.bulk.id, SigningPool(0))
+
+    bulk = await BulkAward.objects().where(BulkAward.id == summary.bulk.id).first()
+    assert result is None
+    assert bulk is not None
+    assert bulk.status == "failed"
+    assert bulk.awarded == issuing.BATCH_SIZE
+    assert "'uphf' has no right" in bulk.error
+    assert await Award.count() == issuing.BATCH_SIZE
+
+
+async def test_bulk_job_stops_for_suspended_member(alliance: Alliance, settings: Settings) -> None:
+    await award_rights.grant_right(alliance.alliance, alliance.badge.id, "uphf", "admin")
+    scope = TenantScope(alliance.uphf)
+    summary = await upload(scope, alliance.badge, bulk_intake(3), send_email=False)
+    await bulk_service.start(scope, summary.bulk.id, "user:test", queue=None)
+    await memberships.suspend_member(settings, alliance.alliance, "uphf", "test", "audit")
+
+    await issuing.run_bulk_award(settings, summary.bulk.id, SigningPool(0))
+
+    bulk = await BulkAward.objects().where(BulkAward.id == summary.bulk.id).first()
+    assert bulk is not None
+    assert bulk.status == "failed"
+    assert bulk.awarded == 0
+    assert "suspended" in bulk.error
+
+
+def bulk_intake(rows: int) -> str:
+    lines = [f"etudiant{number}@example.org,Étudiant {number}\n" for number in range(rows)]
+    return "email,name\n" + "".join(lines)
