@@ -49,7 +49,7 @@ def _no_input() -> InvalidInputError:
 async def read_submission(request: Request[Any, Any, Any]) -> Submission:
     """Read the credential and the optional recipient e-mail from a request."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type in (MULTIPART, FORM):
+    if content_type == MULTIPART or (content_type == FORM and not await _is_raw_body(request)):
         return await _read_form(request)
     body = await request.body()
     if not body.strip():
@@ -59,6 +59,16 @@ async def read_submission(request: Request[Any, Any, Any]) -> Submission:
         if url_request is not None:
             return url_request
     return Submission(body, None)
+
+
+async def _is_raw_body(request: Request[Any, Any, Any]) -> bool:
+    """Tell a credential sent as a form-encoded body (curl's default) from a real form.
+
+    A form body is ``name=value`` pairs. A JSON object starts with a brace, and a compact JWS has
+    no ``=`` at all, because base64url in a JWS has no padding.
+    """
+    body = (await request.body()).lstrip()
+    return body.startswith(b"{") or (bool(body) and b"=" not in body)
 
 
 def _url_request(body: bytes) -> Submission | None:

@@ -270,6 +270,25 @@ async def test_hostile_png(api: httpx.AsyncClient, extra: bytes, message: str) -
     assert message in response.json()["detail"]
 
 
+async def test_form_encoded_credential_body(
+    api: httpx.AsyncClient, peer_settings: Settings
+) -> None:
+    # `curl --data-binary @credential.json` sends this content type by default.
+    credential, token = await issued_credential(peer_settings)
+    form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    as_json = await api.post("/api/v1/verify", content=credential, headers=form_type)
+    as_jws = await api.post("/api/v1/verify", content=token, headers=form_type)
+    as_form = await api.post("/api/v1/verify", data={"text": token})
+
+    assert as_json.status_code == 200, as_json.text
+    assert as_json.json()["valid"] is True
+    assert as_jws.status_code == 200, as_jws.text
+    assert as_jws.json()["format"] == "jwt_vc"
+    assert as_form.status_code == 200, as_form.text
+    assert as_form.json()["valid"] is True
+
+
 async def test_empty_form(api: httpx.AsyncClient) -> None:
     response = await api.post("/api/v1/verify", files={"text": (None, "")})
 
