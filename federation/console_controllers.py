@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
@@ -174,6 +174,14 @@ class StatisticsController(Controller):
     async def api(self) -> dict[str, Any]:
         alliance = await registry.get_alliance()
         return (await statistics.alliance_statistics(alliance)).to_json()
+
+    @get("/console/federation/statistics.json")
+    async def download(self) -> Response[dict[str, Any]]:
+        """Return the API's numbers to a signed-in console user, who holds no API token."""
+        alliance = await registry.get_alliance()
+        numbers = (await statistics.alliance_statistics(alliance)).to_json()
+        disposition = 'attachment; filename="alliance-statistics.json"'
+        return Response(numbers, headers={"Content-Disposition": disposition})
 
 
 ROUTES = [

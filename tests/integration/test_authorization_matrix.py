@@ -282,6 +282,7 @@ async def test_alliance_routes_with_an_alliance(
         ("DELETE", f"/api/v1/federation/badges/{badge.id}/rights/uphf", "alliance:manage"),
         ("GET", "/console/federation/registry", "alliance:manage"),
         ("GET", "/console/federation/statistics", "alliance:manage"),
+        ("GET", "/console/federation/statistics.json", "alliance:manage"),
         ("GET", "/api/v1/federation/statistics", "alliance:manage"),
         ("GET", "/console/tenants/uphf/alliance-badges", "award:issue"),
         ("GET", f"/console/tenants/uphf/alliance-badges/{badge.id}", "award:issue"),

@@ -129,6 +129,20 @@ async def test_statistics_page_draws_charts(
     assert "Attestations délivrées par membre" in french.text
 
 
+async def test_statistics_json_for_session(
+    awards: Tenant, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    headers = await session_headers(client, settings, admin=True)
+
+    page = await client.get("/console/federation/statistics", headers=headers)
+    download = await client.get("/console/federation/statistics.json", headers=headers)
+
+    assert 'href="/console/federation/statistics.json"' in page.text
+    assert download.status_code == 200
+    assert download.json()["total"] == {"issued": 7, "revoked": 1}
+    assert "attachment" in download.headers["content-disposition"]
+
+
 async def test_registry_versions_page(
     db: str, client: httpx.AsyncClient, settings: Settings
 ) -> None:
