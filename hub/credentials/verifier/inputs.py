@@ -18,12 +18,17 @@ from typing import Any
 from hub.credentials import jsonld, vcjwt
 from hub.credentials.report import UnreadableCredentialError
 
+# Proofs verified per credential. A proof set or chain of an Open Badge has one to a few proofs;
+# each proof costs a key resolution and a canonicalisation, so thousands of copies of one proof
+# would make a single request expensive.
+MAX_PROOFS = 8
+
 
 def read_input(data: str | bytes | Mapping[str, Any]) -> dict[str, Any] | vcjwt.VcJwt:
     """Return the credential of JSON input (a copy), or the parsed token of a compact JWS."""
     if isinstance(data, Mapping):
         _reject_deep_nesting(data)
-        return copy.deepcopy(dict(data))
+        return _reject_many_proofs(copy.deepcopy(dict(data)))
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8")
@@ -35,7 +40,7 @@ def read_input(data: str | bytes | Mapping[str, Any]) -> dict[str, Any] | vcjwt.
         raise UnreadableCredentialError(f"the input is a {type(data).__name__}; " + _ACCEPTED)
     text = data.strip()
     if text[:1] in ("{", "[", '"') or not text:
-        return _parse_json(text)
+        return _reject_many_proofs(_parse_json(text))
     _reject_deep_jws(text)
     try:
         return vcjwt.parse_vc_jwt(text)
@@ -61,10 +66,22 @@ def _parse_json(text: str) -> dict[str, Any]:
             f"{error.colno}; " + _ACCEPTED
         ) from error
     if not isinstance(value, dict):
-        raise UnreadableCredentialError(
-            f"the input is a JSON {type(value).__name__}, not an object; " + _ACCEPTED
+        kind = {"str": "string", "list": "array", "int": "number", "float": "number"}.get(
+            type(value).__name__, type(value).__name__
         )
+        raise UnreadableCredentialError(f"the input is a JSON {kind}, not an object; " + _ACCEPTED)
     return value
+
+
+def _reject_many_proofs(credential: dict[str, Any]) -> dict[str, Any]:
+    proof = credential.get("proof")
+    count = len(proof) if isinstance(proof, list) else 0
+    if count > MAX_PROOFS:
+        raise UnreadableCredentialError(
+            f"the credential has {count} proofs; this hub verifies credentials with at most "
+            f"{MAX_PROOFS} proofs"
+        )
+    return credential
 
 
 def _reject_deep_jws(text: str) -> None:

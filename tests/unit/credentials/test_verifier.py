@@ -417,8 +417,8 @@ async def test_open_badges_2_assertion() -> None:
     ("data", "reason"),
     [
         ('{"@context":', "not valid JSON: Expecting value at line 1 column 13"),
-        ("[1, 2]", "a JSON list, not an object"),
-        ('"text"', "a JSON str, not an object"),
+        ("[1, 2]", "a JSON array, not an object"),
+        ('"text"', "a JSON string, not an object"),
         ("", "not valid JSON"),
         ("hello world", "neither JSON nor a compact JWS"),
         ("aGk.aGk.aGk", "neither JSON nor a compact JWS"),
@@ -586,3 +586,13 @@ async def test_proof_not_an_object(issuer: Issuer) -> None:
 
     assert "proof" in failed(report)
     assert message_of(report, "proof") == "the proof is not a JSON object"
+
+
+async def test_too_many_proofs_rejected(issuer: Issuer) -> None:
+    signed = issuer.sign(issuer.credential())
+    signed["proof"] = signed["proof"] * 9
+
+    with pytest.raises(UnreadableCredentialError, match="9 proofs; this hub verifies"):
+        await verify_credential(json.dumps(signed), StaticKeyResolver({}), NOW)
+    with pytest.raises(UnreadableCredentialError, match="at most 8 proofs"):
+        await verify_credential(signed, StaticKeyResolver({}), NOW)
