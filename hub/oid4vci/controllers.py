@@ -125,7 +125,8 @@ class WalletPageController(Controller):
         await _require_earner(request, award)
         return await render(request, "wallet.html", award=award, tenant=tenant, offer=None)
 
-    @post("/", status_code=200)
+    # The page shows the offer's code and transaction code, which no cache may keep.
+    @post("/", status_code=200, response_headers={"Cache-Control": "no-store"})
     async def offer(
         self,
         request: Request[Any, Any, Any],

@@ -26,12 +26,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hub.audit import record_event
 from hub.auth.login import derive_key
 from hub.credentials import dataintegrity, vcjwt
+from hub.errors import ConflictError
 from hub.oid4vci import metadata
 from hub.oid4vci.errors import InvalidTokenError, Oid4vciError
 from hub.oid4vci.proofs import check_key_proof
 from hub.oid4vci.tables import Oid4vciIssuance, Oid4vciNonceUse, Oid4vciOffer
 from hub.settings import Settings
 from tenants import services as tenant_services
+from tenants import status
+from tenants.scope import TenantScope
 from tenants.tables import Award, Tenant
 
 log = structlog.get_logger(__name__)
@@ -78,7 +81,17 @@ class CredentialOffer:
 async def create_offer(
     settings: Settings, tenant: Tenant, award: Award, actor: str, *, with_tx_code: bool
 ) -> CredentialOffer:
-    """Store a single-use offer of the award, valid for ``OFFER_LIFETIME``."""
+    """Store a single-use offer of the award, valid for ``OFFER_LIFETIME``.
+
+    Raises ``ConflictError`` when the award is revoked or suspended.
+    """
+    state = await award_state(tenant, award)
+    if state != status.ACTIVE:
+        raise ConflictError(
+            f"this badge is {state}, so it cannot be sent to a wallet; contact the university "
+            "that issued it",
+            code="credential-not-active",
+        )
     offer_id = uuid.uuid4()
     code = secrets.token_urlsafe(32)
     tx_code = (
@@ -198,6 +211,8 @@ async def spend_nonce(settings: Settings, nonce: str, now: float | None = None) 
         raise Oid4vciError(
             "invalid_nonce", "the proof's nonce is unknown or expired; ask the nonce endpoint again"
         )
+    # A spent nonce is kept until its expiry only: after that its HMAC check rejects it anyway.
+    await Oid4vciNonceUse.delete().where(Oid4vciNonceUse.expires_at < utcnow())
     spent = await Oid4vciNonceUse.raw(
         "INSERT INTO oid4vci_nonce_use (nonce_hash, expires_at) VALUES ({}, {}) "
         "ON CONFLICT DO NOTHING RETURNING nonce_hash",
@@ -264,6 +279,11 @@ async def issue_credential(
         holder_did = proof.holder_did
     award = await Award.objects().where(Award.id == offer.award).first()
     assert award is not None  # the foreign key guarantees it
+    state = await award_state(tenant, award)
+    if state != status.ACTIVE:
+        raise Oid4vciError(
+            "credential_request_denied", f"the badge was {state} after the offer was made"
+        )
 
     credential_format = metadata.CONFIGURATIONS[configuration_id]
     issuance_id = uuid.uuid4()
@@ -292,6 +312,12 @@ async def issue_credential(
         "credential_delivered", tenant=tenant.slug, award=str(award.id), format=credential_format
     )
     return {"credentials": [{"credential": credential}]}
+
+
+async def award_state(tenant: Tenant, award: Award) -> str:
+    """Return ``active``, ``suspended`` or ``revoked``, as the award's status entries stand."""
+    view = await status.status_of(TenantScope(tenant), award.id)
+    return view.state
 
 
 def _read_request(request: Any) -> tuple[str, str | None]:

@@ -20,6 +20,9 @@ from hub.oid4vci.errors import Oid4vciError
 from hub.oid4vci.proofs import did_jwk_for
 from hub.oid4vci.tables import Oid4vciIssuance, Oid4vciOffer
 from hub.settings import Settings
+from tenants import status
+from tenants.scope import TenantScope
+from tenants.services import get_tenant
 from tenants.tables import Award
 from tests.factories import make_achievement, make_award
 from tests.integration.mail_support import make_user, sign_in, uphf
@@ -276,7 +279,7 @@ async def test_unknown_configuration_is_rejected(scene: Scene) -> None:
 
 
 async def test_only_the_earner_can_offer(scene: Scene, settings: Settings) -> None:
-    other = await make_user(await uphf(settings), "someone.else", role=None)
+    other = await make_user(await get_tenant("uphf"), "someone.else", role=None)
     await sign_in(scene.browser, settings, other)
 
     response = await scene.browser.get(f"/credentials/{scene.award.id}/wallet")
@@ -284,3 +287,55 @@ async def test_only_the_earner_can_offer(scene: Scene, settings: Settings) -> No
 
     assert response.status_code == 403
     assert offers == 0
+
+
+async def test_wallet_page_in_french(scene: Scene) -> None:
+    csrf = scene.browser.cookies.get("badgehub_csrf") or ""
+
+    page = await scene.browser.get(f"/credentials/{scene.award.id}/wallet?lang=fr")
+    offered = await scene.browser.post(
+        f"/credentials/{scene.award.id}/wallet", data={"_csrf_token": csrf, "tx_code": "on"}
+    )
+
+    assert page.status_code == 200
+    assert "Envoyer ce badge vers un portefeuille" in page.text
+    assert "Code à saisir dans le portefeuille" in offered.text
+    assert "<svg" in offered.text
+    assert offered.headers["cache-control"] == "no-store"
+
+
+async def test_revoked_badge_is_not_delivered(scene: Scene) -> None:
+    offer = await scene.offer()
+    metadata = await scene.wallet.metadata(offer.issuer)
+    token = await scene.access_token(offer)
+    tenant = await get_tenant("uphf")
+    await status.revoke(TenantScope(tenant), scene.award.id, "test", "test")
+
+    response = await scene.wallet.credential(
+        metadata, token, {"credential_configuration_id": LDP_CONFIGURATION}
+    )
+    new_offer = await scene.browser.post(
+        f"/credentials/{scene.award.id}/wallet",
+        data={"_csrf_token": scene.browser.cookies.get("badgehub_csrf") or ""},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "credential_request_denied"
+    assert new_offer.status_code == 409
+    assert await Oid4vciIssuance.count() == 0
+
+
+async def test_expired_access_token_is_invalid(scene: Scene) -> None:
+    offer = await scene.offer()
+    metadata = await scene.wallet.metadata(offer.issuer)
+    token = await scene.access_token(offer)
+    await Oid4vciOffer.update(
+        {Oid4vciOffer.token_expires_at: services.utcnow() - timedelta(seconds=1)}, force=True
+    )
+
+    response = await scene.wallet.credential(
+        metadata, token, {"credential_configuration_id": LDP_CONFIGURATION}
+    )
+
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_token"
