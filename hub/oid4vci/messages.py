@@ -17,6 +17,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "wallet.code": "Code to type in the wallet",
         "wallet.expires": "This offer works once and expires at {time} UTC.",
         "wallet.again": "Create another offer",
+        "audit.action.credential:offered": "Credential offered to a wallet",
+        "audit.action.credential:delivered": "Credential delivered to a wallet",
     },
     "fr": {
         "wallet.link": "Envoyer vers un portefeuille",
@@ -34,5 +36,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "wallet.code": "Code à saisir dans le portefeuille",
         "wallet.expires": "Cette offre sert une seule fois et expire à {time} UTC.",
         "wallet.again": "Créer une autre offre",
+        "audit.action.credential:offered": "Attestation proposée à un portefeuille",
+        "audit.action.credential:delivered": "Attestation remise à un portefeuille",
     },
 }

@@ -20,6 +20,7 @@ from hub.oid4vci.errors import Oid4vciError
 from hub.oid4vci.proofs import did_jwk_for
 from hub.oid4vci.tables import Oid4vciIssuance, Oid4vciOffer
 from hub.settings import Settings
+from hub.tables import AuditEvent
 from tenants import status
 from tenants.scope import TenantScope
 from tenants.services import get_tenant
@@ -339,3 +340,14 @@ async def test_expired_access_token_is_invalid(scene: Scene) -> None:
 
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_token"
+
+
+async def test_offer_and_delivery_are_audited(scene: Scene) -> None:
+    await receive(scene, JWT_CONFIGURATION)
+
+    events = await AuditEvent.select(AuditEvent.action, AuditEvent.actor).where(
+        AuditEvent.target == str(scene.award.id)
+    )
+
+    assert {"action": "credential:offered", "actor": f"user:test:{EARNER}"} in events
+    assert {"action": "credential:delivered", "actor": "wallet"} in events
