@@ -41,6 +41,7 @@ from hub.designer import controllers as designer_controllers
 from hub.errors import InvalidInputError
 from hub.i18n import template_translate
 from hub.mail import controllers as mail_controllers
+from hub.oid4vci import controllers as oid4vci_controllers
 from hub.problems import EXCEPTION_HANDLERS
 from hub.settings import Settings
 from hub.tracing import route_span_middleware, tracing_plugins
@@ -200,6 +201,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *federation_console.ROUTES,
             *member_console.ROUTES,
             *certificate_controllers.ROUTES,
+            *oid4vci_controllers.ROUTES,
             metrics.metrics_endpoint,
             bulk_routes.router(settings),
             create_static_files_router(

@@ -46,6 +46,8 @@ ACTIONS = frozenset(
         "tenant:provisioned",
         "audit:exported",
         "credential:claimed",
+        "credential:offered",
+        "credential:delivered",
         "mail-template:updated",
         "mail-template:reset",
         "certificate:updated",

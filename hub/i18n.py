@@ -726,12 +726,14 @@ def _merge_messages() -> None:
     from federation.messages import MESSAGES as FEDERATION_MESSAGES
     from hub.i18n_achievements import MESSAGES as ACHIEVEMENT_MESSAGES
     from hub.i18n_verify import MESSAGES as VERIFY_MESSAGES
+    from hub.oid4vci.messages import MESSAGES as WALLET_MESSAGES
 
     for messages in (
         ACHIEVEMENT_MESSAGES,
         FEDERATION_MESSAGES,
         FEDERATION_CONSOLE_MESSAGES,
         VERIFY_MESSAGES,
+        WALLET_MESSAGES,
     ):
         for language, texts in messages.items():
             MESSAGES[language].update(texts)

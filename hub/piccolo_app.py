@@ -3,12 +3,22 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from hub.auth.tables import TenantOrganization, TenantRole, User, WebSession
+from hub.oid4vci.tables import Oid4vciIssuance, Oid4vciNonceUse, Oid4vciOffer
 from hub.tables import AuditEvent
 
 APP_CONFIG = AppConfig(
     app_name="hub",
     migrations_folder_path=str(Path(__file__).parent.parent / "migrations" / "hub"),
-    table_classes=[AuditEvent, User, TenantRole, WebSession, TenantOrganization],
+    table_classes=[
+        AuditEvent,
+        User,
+        TenantRole,
+        WebSession,
+        TenantOrganization,
+        Oid4vciOffer,
+        Oid4vciNonceUse,
+        Oid4vciIssuance,
+    ],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],
 )
