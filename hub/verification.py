@@ -40,6 +40,7 @@ from hub.credentials.verifier.endorsements import (
 from hub.credentials.verifier.pool import PoolBusyError, VerificationPool
 from hub.credentials.verifier.recipient import check_recipient, email_identities
 from hub.errors import InvalidInputError, ServiceUnavailableError
+from hub.local_documents import LocalFirstFetcher
 from hub.outbound import fetcher_for
 from hub.settings import Settings
 from hub.verification_input import InputKind, VerificationInput, read_verification_input
@@ -110,7 +111,7 @@ async def verify(
     fetcher in tests.
     """
     moment = now or datetime.now(UTC)
-    documents = fetcher or fetcher_for(settings)
+    documents = fetcher or LocalFirstFetcher(settings, fetcher_for(settings))
     try:
         found = await read_verification_input(data, documents)
         if found.kind is InputKind.OB3:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import struct
 import threading
+import uuid
 import zlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -407,3 +408,26 @@ async def test_upload_over_body_limit(api: httpx.AsyncClient) -> None:
 
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_own_credential_url_read_locally(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    # The plain `client` hub has no loopback peers, so only the database can answer this URL.
+    tenant = await make_tenant(settings)
+    award = (await make_award(settings, tenant, await make_achievement(tenant))).award
+    page_url = f"{settings.base_url}/credentials/{award.id}"
+
+    page = await client.post("/api/v1/verify", json={"url": page_url})
+    document = await client.post("/api/v1/verify", json={"url": f"{page_url}/credential.json"})
+    unknown = await client.post(
+        "/api/v1/verify", json={"url": f"{settings.base_url}/credentials/{uuid.uuid4()}"}
+    )
+
+    assert page.status_code == 200, page.text
+    assert page.json()["valid"] is True
+    assert page.json()["input"].startswith(f"URL {page_url}")
+    assert document.status_code == 200, document.text
+    assert document.json()["valid"] is True
+    assert unknown.status_code == 400
+    assert unknown.json()["code"] == "unreadable-url"
