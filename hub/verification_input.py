@@ -27,6 +27,8 @@ ACCEPTED = (
     "of any of these"
 )
 _URL = re.compile(r"https?://\S+")
+# A URI with another scheme (ftp:, file:, javascript:), which JSON and a compact JWS never match.
+_OTHER_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{1,31}):\S*")
 _ACCEPT_HEADER = (
     "application/ld+json, application/json, application/jwt, image/png, image/svg+xml, */*;q=0.5"
 )
@@ -79,6 +81,11 @@ class _Reader:
         text = _as_text(data).strip()
         if _URL.fullmatch(text):
             return await self._read_url(text, described)
+        other_scheme = _OTHER_SCHEME.fullmatch(text)
+        if other_scheme is not None:
+            raise _unreadable(
+                f"URLs with the scheme {other_scheme[1]!r} are not accepted; give an https URL"
+            )
         if text.startswith("{"):
             return _classify_json(text, described)
         if text.startswith("<") and baking.is_svg(text.encode("utf-8")):

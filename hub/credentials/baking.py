@@ -228,8 +228,11 @@ def _parse_svg(data: bytes) -> ET.Element:
     try:
         root: ET.Element = defusedxml.ElementTree.fromstring(data, forbid_dtd=False)
     except defusedxml.DefusedXmlException as error:
+        name = getattr(error, "name", None)
+        entity = f" (entity {name!r})" if name else ""
         raise BakingError(
-            f"the SVG image declares or references entities, which are rejected ({error})"
+            f"the SVG image declares or references XML entities{entity}, which are rejected; "
+            "remove the DOCTYPE's entity declarations"
         ) from error
     except ET.ParseError as error:
         raise BakingError(f"the SVG image is not well-formed XML ({error})") from error

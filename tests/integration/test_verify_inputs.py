@@ -431,3 +431,14 @@ async def test_own_credential_url_read_locally(
     assert document.json()["valid"] is True
     assert unknown.status_code == 400
     assert unknown.json()["code"] == "unreadable-url"
+
+
+@pytest.mark.parametrize(
+    ("url", "scheme"),
+    [("ftp://files.example/badge.json", "ftp"), ("file:///etc/passwd", "file")],
+)
+async def test_other_url_scheme_named(client: httpx.AsyncClient, url: str, scheme: str) -> None:
+    response = await client.post("/api/v1/verify", json={"url": url})
+
+    assert response.status_code == 400
+    assert f"the scheme {scheme!r} are not accepted" in response.json()["detail"]
