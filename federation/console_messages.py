@@ -5,6 +5,11 @@ from __future__ import annotations
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "fednav.label": "Federation console",
+        "membership.suspended_notice": (
+            "{alliance} has suspended this university's membership. It cannot award alliance "
+            "badges, and verifiers no longer trust the badges it issues, until the alliance "
+            "reinstates it."
+        ),
         "fednav.console": "Federation console",
         "fednav.members": "Members",
         "fednav.badges": "Badges and award rights",
@@ -97,6 +102,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "fr": {
         "fednav.label": "Console de la fédération",
+        "membership.suspended_notice": (
+            "{alliance} a suspendu l'adhésion de cette université. Elle ne peut plus décerner "
+            "les badges de l'alliance, et les vérificateurs ne font plus confiance aux badges "
+            "qu'elle délivre, jusqu'à ce que l'alliance la rétablisse."
+        ),
         "fednav.console": "Console de la fédération",
         "fednav.members": "Membres",
         "fednav.badges": "Badges et droits d'attribution",

@@ -14,6 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
+from federation.memberships import suspending_alliances
 from hub.console_achievements import award_request
 from hub.errors import HubError
 from hub.pages import render
@@ -59,6 +60,7 @@ class AllianceBadgeAwardController(Controller):
             tenant=tenant,
             achievements=badges,
             owners={owner["id"]: owner["slug"] for owner in owners},
+            suspended_by=await suspending_alliances(tenant),
         )
 
     @get("/{achievement_id:uuid}")

@@ -142,3 +142,11 @@ async def _require(alliance: Tenant, member: Tenant) -> Membership:
             code="membership-not-found",
         )
     return membership
+
+
+async def suspending_alliances(member: Tenant) -> list[str]:
+    """Return the names of the alliances that suspended this member, for console notices."""
+    rows = await Membership.select(Membership.alliance.name).where(
+        Membership.member == member.id, Membership.status == "suspended"
+    )
+    return [row["alliance.name"] for row in rows]

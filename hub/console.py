@@ -14,6 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from federation.memberships import suspending_alliances
 from hub.auth import permissions, users
 from hub.auth.onboarding import onboard_tenant
 from hub.auth.principal import Principal, authenticate
@@ -86,6 +87,7 @@ class ConsoleController(Controller):
             achievement_count=await Achievement.count().where(Achievement.tenant == tenant.id),
             award_count=await Award.count().where(Award.tenant == tenant.id),
             recent=recent,
+            suspended_by=await suspending_alliances(tenant),
         )
 
     @get("/tenants/{slug:str}/members", opt={"access": "members:manage"})

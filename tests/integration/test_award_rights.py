@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import importlib
 import json
 from dataclasses import dataclass
@@ -427,3 +428,18 @@ async def test_bulk_job_stops_for_suspended_member(alliance: Alliance, settings:
 def bulk_intake(rows: int) -> str:
     lines = [f"etudiant{number}@example.org,Étudiant {number}\n" for number in range(rows)]
     return "email,name\n" + "".join(lines)
+
+
+async def test_suspended_member_sees_notice(
+    alliance: Alliance, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    headers = await session_headers(client, settings, admin=False, role="tenant-admin")
+    before = await client.get("/console/tenants/uphf?lang=en", headers=headers)
+    await memberships.suspend_member(settings, alliance.alliance, "uphf", "audit", "test")
+
+    dashboard = await client.get("/console/tenants/uphf?lang=en", headers=headers)
+    badges = await client.get("/console/tenants/uphf/alliance-badges?lang=fr", headers=headers)
+
+    assert "suspended this university's membership" not in html.unescape(before.text)
+    assert "EUNICE has suspended this university's membership" in html.unescape(dashboard.text)
+    assert "EUNICE a suspendu l'adhésion de cette université" in html.unescape(badges.text)
