@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from federation.tables import Membership
 from hub.bulk import issuing, reading, service, tasks
 from hub.bulk.errors import BulkFileError
 from hub.bulk.reading import BulkSummary
@@ -91,6 +92,10 @@ async def find_achievement(scope: TenantScope, reference: str) -> Achievement:
     for achievement in await service.awardable_achievements(scope):
         if achievement.slug == reference:
             return achievement
+    alliance_badge = await _alliance_achievement(scope, reference)
+    if alliance_badge is not None:
+        # Raises the reason the tenant may not award it: a missing right or a suspension.
+        return await service.awardable_achievement(scope, alliance_badge.id)
     raise NotFoundError(
         f"tenant {scope.tenant.slug!r} has no published achievement {reference!r} it may award; "
         "give its slug or id",
@@ -173,3 +178,18 @@ async def _job_result(job: asyncio.Task[BulkAward | None], bulk_id: uuid.UUID) -
     error = job.exception()
     if error is not None:
         await issuing.record_failure(bulk_id, error, is_final=True)
+
+
+async def _alliance_achievement(scope: TenantScope, slug: str) -> Achievement | None:
+    """Return the achievement with this slug of an alliance the tenant belongs to, if any."""
+    alliances = await Membership.select(Membership.alliance).where(
+        Membership.member == scope.tenant.id
+    )
+    owners = [row["alliance"] for row in alliances]
+    if not owners:
+        return None
+    return (
+        await Achievement.objects()
+        .where(Achievement.slug == slug, Achievement.tenant.is_in(owners))
+        .first()
+    )

@@ -20,6 +20,7 @@ from hub.auth import login
 from hub.auth.principal import SESSION_COOKIE
 from hub.auth.tables import TenantRole, User
 from hub.bulk import batches, issuing
+from hub.bulk import cli as bulk_cli
 from hub.bulk import reading as bulk_reading
 from hub.bulk import service as bulk_service
 from hub.bulk.service import awardable_achievements
@@ -443,3 +444,12 @@ async def test_suspended_member_sees_notice(
     assert "suspended this university's membership" not in html.unescape(before.text)
     assert "EUNICE has suspended this university's membership" in html.unescape(dashboard.text)
     assert "EUNICE a suspendu l'adhésion de cette université" in html.unescape(badges.text)
+
+
+async def test_cli_lookup_names_missing_right(alliance: Alliance) -> None:
+    scope = TenantScope(alliance.uphf)
+
+    with pytest.raises(PermissionDeniedError) as raised:
+        await bulk_cli.find_achievement(scope, alliance.badge.slug)
+
+    assert raised.value.code == "award-right-missing"
