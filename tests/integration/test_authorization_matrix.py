@@ -312,6 +312,8 @@ async def test_alliance_routes_with_an_alliance(
 # table fails when such a route disappears or its level changes.
 CONTRACT_ACCESS = {
     ("GET", "/credentials/{award_id:uuid}/certificate.pdf"): "public",
+    ("GET", "/credentials/{award_id:uuid}/badge.png"): "public",
+    ("GET", "/credentials/{award_id:uuid}/badge.svg"): "public",
     ("GET", "/console/tenants/{slug:str}/certificate"): "members:manage",
     ("POST", "/console/tenants/{slug:str}/certificate"): "members:manage",
     ("GET", "/console/tenants/{slug:str}/certificate/preview.pdf"): "members:manage",
