@@ -1,0 +1,62 @@
+"""French and English texts of the backpack pages."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "nav.backpack": "My badges",
+        "backpack.title": "My badges",
+        "backpack.lead": (
+            "Every badge issued to your e-mail address or added to your account, whichever "
+            "university issued it."
+        ),
+        "backpack.count": "{shown} of {total} badges shown",
+        "backpack.empty": "No badge has been issued to your e-mail address yet.",
+        "backpack.none_match": "No badge matches these filters.",
+        "backpack.filter": "Filter",
+        "backpack.clear": "Clear filters",
+        "backpack.university": "University",
+        "backpack.any_university": "All universities",
+        "backpack.alliance_only": "Alliance badges only",
+        "backpack.from": "Issued from",
+        "backpack.to": "Issued until",
+        "backpack.issued_by": "Issued by {issuer} on {date}",
+        "backpack.alliance_badge": "Alliance badge",
+        "backpack.hidden_badge": "Hidden from public view",
+        "backpack.hide": "Hide from public view",
+        "backpack.show": "Show publicly",
+        "backpack.open": "Public page",
+        "backpack.downloads": "Download",
+        "backpack.png": "Baked PNG",
+        "backpack.svg": "Baked SVG",
+        "backpack.pdf": "PDF certificate",
+    },
+    "fr": {
+        "nav.backpack": "Mes badges",
+        "backpack.title": "Mes badges",
+        "backpack.lead": (
+            "Tous les badges délivrés à votre adresse électronique ou ajoutés à votre compte, "
+            "quelle que soit l'université qui les a délivrés."
+        ),
+        "backpack.count": "{shown} badges affichés sur {total}",
+        "backpack.empty": "Aucun badge n'a encore été délivré à votre adresse électronique.",
+        "backpack.none_match": "Aucun badge ne correspond à ces filtres.",
+        "backpack.filter": "Filtrer",
+        "backpack.clear": "Effacer les filtres",
+        "backpack.university": "Université",
+        "backpack.any_university": "Toutes les universités",
+        "backpack.alliance_only": "Badges de l'alliance seulement",
+        "backpack.from": "Délivré à partir du",
+        "backpack.to": "Délivré jusqu'au",
+        "backpack.issued_by": "Délivré par {issuer} le {date}",
+        "backpack.alliance_badge": "Badge de l'alliance",
+        "backpack.hidden_badge": "Masqué au public",
+        "backpack.hide": "Masquer au public",
+        "backpack.show": "Rendre public",
+        "backpack.open": "Page publique",
+        "backpack.downloads": "Télécharger",
+        "backpack.png": "PNG avec le badge intégré",
+        "backpack.svg": "SVG avec le badge intégré",
+        "backpack.pdf": "Certificat PDF",
+    },
+}
