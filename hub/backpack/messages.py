@@ -30,6 +30,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "backpack.png": "Baked PNG",
         "backpack.svg": "Baked SVG",
         "backpack.pdf": "PDF certificate",
+        "credential.og_description": "Open Badge awarded to {name} by {issuer}, verifiable online.",
+        "credential.linkedin": "Add to LinkedIn profile",
     },
     "fr": {
         "nav.backpack": "Mes badges",
@@ -58,5 +60,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "backpack.png": "PNG avec le badge intégré",
         "backpack.svg": "SVG avec le badge intégré",
         "backpack.pdf": "Certificat PDF",
+        "credential.og_description": (
+            "Open Badge décerné à {name} par {issuer}, vérifiable en ligne."
+        ),
+        "credential.linkedin": "Ajouter au profil LinkedIn",
     },
 }
