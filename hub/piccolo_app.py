@@ -3,12 +3,13 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from hub.auth.tables import TenantOrganization, TenantRole, User, WebSession
+from hub.backpack.tables import ImportedBadge
 from hub.tables import AuditEvent
 
 APP_CONFIG = AppConfig(
     app_name="hub",
     migrations_folder_path=str(Path(__file__).parent.parent / "migrations" / "hub"),
-    table_classes=[AuditEvent, User, TenantRole, WebSession, TenantOrganization],
+    table_classes=[AuditEvent, User, TenantRole, WebSession, TenantOrganization, ImportedBadge],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],
 )

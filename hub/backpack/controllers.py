@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
@@ -13,9 +14,12 @@ from litestar.response import Redirect, Template
 from hub.auth import permissions
 from hub.auth.principal import authenticate
 from hub.auth.tables import User
-from hub.backpack import holdings
-from hub.errors import PermissionDeniedError
+from hub.backpack import holdings, importing
+from hub.backpack.tables import ImportedBadge
+from hub.errors import NotFoundError, PermissionDeniedError
 from hub.pages import render
+from hub.settings import Settings
+from hub.verify_page import read_submission
 
 FILTER_FIELDS = ("university", "alliance", "from", "to")
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -53,6 +57,7 @@ class BackpackController(Controller):
         universities = sorted(
             {(badge.tenant_slug, badge.tenant_name, badge.tenant_name_en) for badge in badges}
         )
+        imported = await imported_badges(user)
         return await render(
             request,
             "backpack/backpack.html",
@@ -60,6 +65,9 @@ class BackpackController(Controller):
             total=len(badges),
             universities=universities,
             query=query,
+            imported=[badge for badge in imported if chosen.accepts_imported(badge.issued_at)],
+            imported_total=len(imported),
+            just_imported=request.query_params.get("imported") == "1",
         )
 
     @post("/badges/{award_id:uuid}/visibility", status_code=303)
@@ -70,6 +78,78 @@ class BackpackController(Controller):
         user = await signed_in_user(request)
         await holdings.set_hidden(user, award_id, data.get("hidden") == "1")
         return Redirect(f"/backpack#badge-{award_id}", status_code=303)
+
+    @get("/import")
+    async def import_form(self, request: Request[Any, Any, Any]) -> Template:
+        await signed_in_user(request)
+        return await render(request, "backpack/import.html", report=None)
+
+    @post("/import", status_code=303)
+    async def import_badge(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+    ) -> Redirect | Template:
+        """Verify the uploaded file, pasted text or URL and add it to the backpack if valid."""
+        user = await signed_in_user(request)
+        submission = await read_submission(request)
+        form = await request.form()
+        upload = form.get("file")
+        source = getattr(upload, "filename", "") or str(form.get("url") or "") or "text"
+        outcome = await importing.import_badge(settings, user, submission.data, source)
+        if outcome.badge is None:
+            return await render(
+                request,
+                "backpack/import.html",
+                status_code=422,
+                report=outcome.report,
+                recipient_failed=outcome.recipient_failed,
+            )
+        return Redirect("/backpack?imported=1", status_code=303)
+
+    @get("/imported/{badge_id:int}/credential")
+    async def imported_credential(
+        self, request: Request[Any, Any, Any], badge_id: FromPath[int]
+    ) -> Response[str]:
+        """Return the stored credential text of an imported badge, as it was verified."""
+        badge = await own_imported_badge(await signed_in_user(request), badge_id)
+        is_jws = not badge.credential_text.startswith("{")
+        suffix, media_type = ("jwt", "application/jwt") if is_jws else ("json", "application/json")
+        return Response(
+            badge.credential_text,
+            media_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="imported-{badge_id}.{suffix}"'},
+        )
+
+    @post("/imported/{badge_id:int}/delete", status_code=303)
+    async def delete_imported(
+        self, request: Request[Any, Any, Any], badge_id: FromPath[int]
+    ) -> Redirect:
+        """Remove an imported badge from the backpack."""
+        badge = await own_imported_badge(await signed_in_user(request), badge_id)
+        await ImportedBadge.delete().where(ImportedBadge.id == badge.id)  # type: ignore[attr-defined]
+        return Redirect("/backpack", status_code=303)
+
+
+async def imported_badges(user: User) -> list[ImportedBadge]:
+    """Return the badges ``user`` imported, newest import first."""
+    rows: list[ImportedBadge] = (
+        await ImportedBadge.objects()
+        .where(ImportedBadge.user == user.id)  # type: ignore[attr-defined]
+        .order_by(ImportedBadge.imported_at, ascending=False)
+    )
+    return rows
+
+
+async def own_imported_badge(user: User, badge_id: int) -> ImportedBadge:
+    badge: ImportedBadge | None = (
+        await ImportedBadge.objects()
+        .where((ImportedBadge.id == badge_id) & (ImportedBadge.user == user.id))  # type: ignore[attr-defined]
+        .first()
+    )
+    if badge is None:
+        raise NotFoundError(
+            f"no imported badge {badge_id} is in your backpack", code="imported-badge-not-found"
+        )
+    return badge
 
 
 ROUTES = [BackpackController]

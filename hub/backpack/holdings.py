@@ -55,6 +55,17 @@ class BackpackFilter:
             and (self.issued_to is None or issued <= self.issued_to)
         )
 
+    def accepts_imported(self, issued_at: datetime | None) -> bool:
+        """Return whether an imported badge passes: it has no university and no alliance flag."""
+        if self.university is not None or self.alliance_only:
+            return False
+        if issued_at is None:
+            return self.issued_from is None and self.issued_to is None
+        issued = issued_at.date()
+        return (self.issued_from is None or issued >= self.issued_from) and (
+            self.issued_to is None or issued <= self.issued_to
+        )
+
 
 def parse_filter(query: Mapping[str, str]) -> BackpackFilter:
     """Read the filters from a query string; empty fields mean no filter."""

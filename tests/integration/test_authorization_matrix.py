@@ -99,6 +99,10 @@ PERSON_ONLY = frozenset(
     {
         ("GET", "/backpack"),
         ("POST", "/backpack/badges/{award_id:uuid}/visibility"),
+        ("GET", "/backpack/import"),
+        ("POST", "/backpack/import"),
+        ("GET", "/backpack/imported/{badge_id:int}/credential"),
+        ("POST", "/backpack/imported/{badge_id:int}/delete"),
     }
 )
 
