@@ -34,6 +34,7 @@ from hub.auth.principal import authorize
 from hub.auth.tokens import AccessTokenValidator, IdTokenValidator, JwksCache
 from hub.backpack import controllers as backpack_controllers
 from hub.backpack import downloads as backpack_downloads
+from hub.backpack import ob2_hosted
 from hub.bulk import routes as bulk_routes
 from hub.bulk import tasks as bulk_tasks
 from hub.certificates import controllers as certificate_controllers
@@ -204,6 +205,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *certificate_controllers.ROUTES,
             *backpack_downloads.ROUTES,
             *backpack_controllers.ROUTES,
+            *ob2_hosted.ROUTES,
             metrics.metrics_endpoint,
             bulk_routes.router(settings),
             create_static_files_router(

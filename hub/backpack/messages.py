@@ -50,6 +50,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "backpack.back": "Back to my badges",
         "credential.og_description": "Open Badge awarded to {name} by {issuer}, verifiable online.",
         "credential.linkedin": "Add to LinkedIn profile",
+        "credential.ob2": "Open Badges 2.0 assertion (older backpacks)",
     },
     "fr": {
         "nav.backpack": "Mes badges",
@@ -101,5 +102,6 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Open Badge décerné à {name} par {issuer}, vérifiable en ligne."
         ),
         "credential.linkedin": "Ajouter au profil LinkedIn",
+        "credential.ob2": "Assertion Open Badges 2.0 (anciens sacs à badges)",
     },
 }
