@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,7 +10,6 @@ import httpx
 import pytest
 
 from federation import award_rights, memberships
-from hub.app import create_app
 from hub.auth.tables import User
 from hub.settings import Settings
 from tenants.tables import Award
@@ -62,15 +60,6 @@ async def holdings(db: str, settings: Settings) -> Holdings:
         str(claimed.id),
         str(stranger.id),
     )
-
-
-@pytest.fixture
-async def browser(db: str, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(settings, db))
-    async with httpx.AsyncClient(
-        transport=transport, base_url=settings.public_url, headers={"accept": "text/html"}
-    ) as client:
-        yield client
 
 
 def listed(page: str) -> dict[str, str]:

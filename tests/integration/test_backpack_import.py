@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from hub.app import create_app
 from hub.backpack.tables import ImportedBadge
 from hub.credentials.baking import unbake
 from hub.settings import Settings
@@ -21,15 +19,6 @@ VECTORS = Path(__file__).resolve().parents[1] / "fixtures" / "vectors"
 # A third-party OB 3.0 PNG baked with a VC-JWT whose header carries the issuer's key; its
 # subject is a DID, so it names no e-mail address to compare with the earner's.
 THIRD_PARTY_PNG = VECTORS / "1EdTech__digital-credentials-public-validator/ob30/simple-jwt.png"
-
-
-@pytest.fixture
-async def browser(db: str, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(settings, db))
-    async with httpx.AsyncClient(
-        transport=transport, base_url=settings.public_url, headers={"accept": "text/html"}
-    ) as client:
-        yield client
 
 
 async def signed_in(browser: httpx.AsyncClient, settings: Settings, name: str = "ada") -> str:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from hub.app import create_app
 from hub.settings import Settings
 from tenants.services import get_tenant
 from tenants.tables import Award
@@ -39,15 +37,6 @@ def read_page(text: str) -> HeadReader:
     reader = HeadReader()
     reader.feed(text)
     return reader
-
-
-@pytest.fixture
-async def browser(db: str, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(settings, db))
-    async with httpx.AsyncClient(
-        transport=transport, base_url=settings.public_url, headers={"accept": "text/html"}
-    ) as client:
-        yield client
 
 
 async def issue(settings: Settings) -> Award:
