@@ -32,6 +32,9 @@ from hub.auth import controllers as auth_controllers
 from hub.auth.login import OidcClient, derive_key
 from hub.auth.principal import authorize
 from hub.auth.tokens import AccessTokenValidator, IdTokenValidator, JwksCache
+from hub.backpack import controllers as backpack_controllers
+from hub.backpack import downloads as backpack_downloads
+from hub.backpack import ob2_hosted
 from hub.bulk import routes as bulk_routes
 from hub.bulk import tasks as bulk_tasks
 from hub.certificates import controllers as certificate_controllers
@@ -202,6 +205,9 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *member_console.ROUTES,
             *certificate_controllers.ROUTES,
             *oid4vci_controllers.ROUTES,
+            *backpack_downloads.ROUTES,
+            *backpack_controllers.ROUTES,
+            *ob2_hosted.ROUTES,
             metrics.metrics_endpoint,
             bulk_routes.router(settings),
             create_static_files_router(

@@ -11,6 +11,8 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from hub import verification
+from hub.auth.principal import authenticate
+from hub.backpack import sharing
 from hub.errors import NotFoundError, ServiceUnavailableError
 from hub.pages import render
 from hub.problems import problem_response
@@ -118,7 +120,16 @@ class CredentialController(Controller):
                 media_type="application/ld+json",
                 headers={"Vary": "Accept", "Access-Control-Allow-Origin": "*"},
             )
+        if award.hidden and not await sharing.may_see_hidden(
+            await authenticate(request), award, tenant
+        ):
+            raise NotFoundError(
+                f"the earner of credential {award_id} has hidden it from public view; the "
+                "credential itself still verifies",
+                code="credential-hidden",
+            )
         report = await verification.verify(settings, award.credential_text)
+        credential_url = f"{settings.public_url}/credentials/{award_id}"
         return await render(
             request,
             "credential.html",
@@ -128,6 +139,8 @@ class CredentialController(Controller):
             credential=award.credential,
             report=report,
             did=identity.tenant_did(settings, tenant.slug),
+            credential_url=credential_url,
+            linkedin_url=sharing.linkedin_add_url(award.credential, credential_url, str(award_id)),
         )
 
     @get("/credential.json", media_type="application/ld+json")

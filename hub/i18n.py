@@ -724,6 +724,7 @@ def _merge_messages() -> None:
     # Texts of larger features live in their own modules, merged here once at import.
     from federation.console_messages import MESSAGES as FEDERATION_CONSOLE_MESSAGES
     from federation.messages import MESSAGES as FEDERATION_MESSAGES
+    from hub.backpack.messages import MESSAGES as BACKPACK_MESSAGES
     from hub.i18n_achievements import MESSAGES as ACHIEVEMENT_MESSAGES
     from hub.i18n_verify import MESSAGES as VERIFY_MESSAGES
     from hub.oid4vci.messages import MESSAGES as WALLET_MESSAGES
@@ -734,6 +735,7 @@ def _merge_messages() -> None:
         FEDERATION_CONSOLE_MESSAGES,
         VERIFY_MESSAGES,
         WALLET_MESSAGES,
+        BACKPACK_MESSAGES,
     ):
         for language, texts in messages.items():
             MESSAGES[language].update(texts)

@@ -3,6 +3,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from hub.auth.tables import TenantOrganization, TenantRole, User, WebSession
+from hub.backpack.tables import ImportedBadge
 from hub.oid4vci.tables import Oid4vciIssuance, Oid4vciNonceUse, Oid4vciOffer
 from hub.tables import AuditEvent
 
@@ -18,6 +19,7 @@ APP_CONFIG = AppConfig(
         Oid4vciOffer,
         Oid4vciNonceUse,
         Oid4vciIssuance,
+        ImportedBadge,
     ],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],

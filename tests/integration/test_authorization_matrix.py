@@ -97,6 +97,19 @@ PINNED_ACCESS = {
 # an OAuth invalid_token answer means the caller got past the guard to the route itself.
 OWN_BEARER_ROUTES = frozenset({"/tenants/{slug:str}/oid4vci/credential"})
 
+# Signed-in routes about a person's own badges: an API token is signed in but is no person, so
+# these routes reject it with 403.
+PERSON_ONLY = frozenset(
+    {
+        ("GET", "/backpack"),
+        ("POST", "/backpack/badges/{award_id:uuid}/visibility"),
+        ("GET", "/backpack/import"),
+        ("POST", "/backpack/import"),
+        ("GET", "/backpack/imported/{badge_id:int}/credential"),
+        ("POST", "/backpack/imported/{badge_id:int}/delete"),
+    }
+)
+
 PARAMETER = re.compile(r"\{(\w+):(\w+)\}")
 SAMPLE_VALUES = {"uuid": str(uuid.UUID(int=1)), "int": "999999", "str": "issuer"}
 
@@ -247,6 +260,8 @@ async def test_authorization_matrix(
                     allowed = acting_as in EXPECTED_IN_OWN_TENANT[endpoint.access or ""]
                     if tenant == OTHER and endpoint.access not in TENANT_INDEPENDENT:
                         allowed = allowed and acting_as == "alliance-admin"
+                    if (endpoint.method, endpoint.path) in PERSON_ONLY:
+                        allowed = allowed and acting_as != "api-token"
                     response = await send(client, settings, endpoint, path, callers[caller])
                     checked += 1
                     refused = denied(response) and not _reached_own_bearer_check(endpoint, response)
@@ -324,6 +339,11 @@ async def test_alliance_routes_with_an_alliance(
 # table fails when such a route disappears or its level changes.
 CONTRACT_ACCESS = {
     ("GET", "/credentials/{award_id:uuid}/certificate.pdf"): "public",
+    ("GET", "/credentials/{award_id:uuid}/badge.png"): "public",
+    ("GET", "/credentials/{award_id:uuid}/badge.svg"): "public",
+    ("GET", "/credentials/{award_id:uuid}/ob2"): "public",
+    ("GET", "/credentials/{award_id:uuid}/ob2/badge"): "public",
+    ("GET", "/credentials/{award_id:uuid}/ob2/issuer"): "public",
     ("GET", "/console/tenants/{slug:str}/certificate"): "members:manage",
     ("POST", "/console/tenants/{slug:str}/certificate"): "members:manage",
     ("GET", "/console/tenants/{slug:str}/certificate/preview.pdf"): "members:manage",

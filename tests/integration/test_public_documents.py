@@ -169,7 +169,7 @@ async def test_seed_is_idempotent(db: str, settings: Settings) -> None:
 
     await seed_alliance(settings)
 
-    assert counts == (10, 12, 9)
+    assert counts == (10, 12, 10)
     assert (await Tenant.count(), await Achievement.count(), await Award.count()) == counts
     assert await Membership.count() == 9
 
@@ -182,6 +182,7 @@ async def test_alliance_badge_names_alliance_as_creator(
         await Award.objects()
         .output(load_json=True)
         .where(Award.achievement.slug == "i-support-eunice")
+        .where(Award.tenant.slug == "uphf")
         .first()
     )
 
