@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from federation import award_rights, registry, registry_history, statistics
 from federation.statistics_view import statistics_charts
 from hub.auth import permissions
-from hub.errors import NotFoundError
+from hub.errors import InvalidInputError
 from hub.pages import language_of, render
 from hub.settings import Settings
 from tenants import identity
@@ -110,7 +110,7 @@ class FederationBadgesConsoleController(Controller):
     ) -> Redirect:
         action = data.get("action", "")
         if action not in RIGHT_ACTIONS:
-            raise NotFoundError(
+            raise InvalidInputError(
                 f"unknown award right action {action!r}; use grant or revoke",
                 code="unknown-award-right-action",
             )

@@ -42,6 +42,10 @@ class MembershipChange:
         return self.registry is not None
 
 
+# A membership date before 1987, when the Erasmus programme began, is a typing error.
+EARLIEST_MEMBER_SINCE = date(1987, 1, 1)
+
+
 async def add_member(
     settings: Settings,
     alliance: Tenant,
@@ -56,7 +60,14 @@ async def add_member(
             f"tenant {member.slug!r} is an alliance; only universities can be members",
             code="invalid-member",
         )
-    since = member_since or datetime.now(UTC).date()
+    today = datetime.now(UTC).date()
+    since = member_since or today
+    if not EARLIEST_MEMBER_SINCE <= since <= today:
+        raise InvalidInputError(
+            f"member_since {since.isoformat()} is not between "
+            f"{EARLIEST_MEMBER_SINCE.isoformat()} and today; give the date the university joined",
+            code="invalid-date",
+        )
     async with Membership._meta.db.transaction():
         await _lock(alliance)
         existing = await _find(alliance, member)

@@ -91,6 +91,7 @@ def _url_request(body: bytes) -> Submission | None:
 async def _read_form(request: Request[Any, Any, Any]) -> Submission:
     form = await request.form()
     recipient = _recipient(form.get("recipient"))
+    given: list[tuple[str, str | bytes]] = []
     upload = form.get("file")
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read(MAX_IMAGE_BYTES + 1)
@@ -100,12 +101,20 @@ async def _read_form(request: Request[Any, Any, Any]) -> Submission:
                 code="file-too-large",
             )
         if data.strip():
-            return Submission(data, recipient)
+            given.append(("file", data))
     for field in ("text", "url"):
         value = form.get(field)
         if isinstance(value, str) and value.strip():
-            return Submission(value.strip(), recipient)
-    raise _no_input()
+            given.append((field, value.strip()))
+    if not given:
+        raise _no_input()
+    if len(given) > 1:
+        names = " and ".join(name for name, _ in given)
+        raise InvalidInputError(
+            f"both {names} were given; send one credential at a time: a file, a text or a URL",
+            code="ambiguous-input",
+        )
+    return Submission(given[0][1], recipient)
 
 
 def _recipient(value: object) -> str | None:

@@ -7,14 +7,14 @@ import html
 import importlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 import pytest
 
 from federation import award_rights, memberships
-from federation.tables import AwardRight
+from federation.tables import AwardRight, Membership
 from hub.app import create_app
 from hub.auth import login
 from hub.auth.principal import SESSION_COOKIE
@@ -25,7 +25,7 @@ from hub.bulk import reading as bulk_reading
 from hub.bulk import service as bulk_service
 from hub.bulk.service import awardable_achievements
 from hub.bulk.signing import SigningPool
-from hub.errors import NotFoundError, PermissionDeniedError
+from hub.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from hub.settings import Settings
 from hub.tables import AuditEvent
 from tenants.scope import TenantScope
@@ -453,3 +453,29 @@ async def test_cli_lookup_names_missing_right(alliance: Alliance) -> None:
         await bulk_cli.find_achievement(scope, alliance.badge.slug)
 
     assert raised.value.code == "award-right-missing"
+
+
+@pytest.mark.parametrize("since", [date(1900, 1, 1), date(2999, 1, 1)])
+async def test_member_since_out_of_range(settings: Settings, db: str, since: date) -> None:
+    eunice = await make_tenant(settings, "eunice", kind="alliance", name="EUNICE")
+    await make_tenant(settings, "umons")
+
+    with pytest.raises(InvalidInputError) as raised:
+        await memberships.add_member(settings, eunice, "umons", "test", since)
+
+    assert raised.value.code == "invalid-date"
+    assert await Membership.count() == 0
+
+
+async def test_unknown_right_action_is_400(
+    alliance: Alliance, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    headers = await session_headers(client, settings, admin=True)
+
+    response = await client.post(
+        f"/console/federation/badges/{alliance.badge.id}/rights",
+        data={"member": "uphf", "action": "delete-everything"},
+        headers=headers,
+    )
+
+    assert response.status_code == 400

@@ -442,3 +442,19 @@ async def test_other_url_scheme_named(client: httpx.AsyncClient, url: str, schem
 
     assert response.status_code == 400
     assert f"the scheme {scheme!r} are not accepted" in response.json()["detail"]
+
+
+async def test_two_inputs_rejected(api: httpx.AsyncClient, peer_settings: Settings) -> None:
+    credential, token = await issued_credential(peer_settings)
+
+    response = await api.post(
+        "/api/v1/verify",
+        files={
+            "file": ("badge.json", credential.encode(), "application/json"),
+            "text": (None, token),
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "ambiguous-input"
+    assert "both file and text were given" in response.json()["detail"]
