@@ -12,8 +12,6 @@ still sees that no registry vouches for the issuer.
 
 from __future__ import annotations
 
-import dataclasses
-
 from federation.peer_cache import peer_registries
 from federation.registry import RegistrySource, TrustRegistry, latest_registries, registry_url
 from hub.credentials.report import Check, CheckId, CheckStatus, VerificationReport
@@ -30,14 +28,7 @@ async def add_trust_check(settings: Settings, report: VerificationReport) -> Ver
 
     A trust check already in the report is replaced, so the report has exactly one.
     """
-    trust = await check_trust(settings, report)
-    checks = [check for check in report.checks if check.check is not CheckId.TRUST]
-    position = next(
-        (index for index, check in enumerate(checks) if check.check is CheckId.STATUS),
-        len(checks),
-    )
-    checks.insert(position, trust)
-    return dataclasses.replace(report, checks=tuple(checks))
+    return report.with_checks_before_status([await check_trust(settings, report)])
 
 
 async def check_trust(settings: Settings, report: VerificationReport) -> Check:

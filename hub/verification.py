@@ -142,7 +142,7 @@ async def _verify_ob3(
     document = _credential_of(read_input(found.credential))
     endorsement = await _check_endorsements(settings, document, now, in_process=in_process)
     recipient_check = check_recipient(recipient, email_identities(document))
-    report = _with_checks_before_status(report, [endorsement, recipient_check])
+    report = report.with_checks_before_status([endorsement, recipient_check])
     if is_registry_document(document):
         report = _with_registry_type_check(report, document)
     return report
@@ -162,7 +162,7 @@ async def _verify_ob2(
         submitted = found.credential if isinstance(found.credential, dict) else None
         report, assertion = await ob2.verify_hosted(submitted, found.hosted_url, fetcher, now)
     recipient_check = check_recipient(recipient, email_identities(assertion))
-    return _with_checks_before_status(report, [recipient_check])
+    return report.with_checks_before_status([recipient_check])
 
 
 async def _verify_one(
@@ -216,20 +216,6 @@ def _with_registry_type_check(
         for check in report.checks
     )
     return dataclasses.replace(report, checks=checks)
-
-
-def _with_checks_before_status(
-    report: VerificationReport, added: list[Check]
-) -> VerificationReport:
-    """Put ``added`` before the status check, replacing checks of the same ids."""
-    added_ids = {check.check for check in added}
-    checks = [check for check in report.checks if check.check not in added_ids]
-    position = next(
-        (index for index, check in enumerate(checks) if check.check is CheckId.STATUS),
-        len(checks),
-    )
-    checks[position:position] = added
-    return dataclasses.replace(report, checks=tuple(checks))
 
 
 def shutdown_verification_workers() -> None:

@@ -7,6 +7,7 @@ other problem is a failed, skipped or warning check in the report.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -113,6 +114,17 @@ class VerificationReport:
     def check(self, check_id: CheckId) -> Check | None:
         """Return the check with this id, or None when it was not run for this format."""
         return next((check for check in self.checks if check.check is check_id), None)
+
+    def with_checks_before_status(self, added: list[Check]) -> VerificationReport:
+        """Return a copy with ``added`` just before the status check, replacing same-id checks."""
+        added_ids = {check.check for check in added}
+        checks = [check for check in self.checks if check.check not in added_ids]
+        position = next(
+            (index for index, check in enumerate(checks) if check.check is CheckId.STATUS),
+            len(checks),
+        )
+        checks[position:position] = added
+        return dataclasses.replace(self, checks=tuple(checks))
 
     def to_dict(self) -> dict[str, Any]:
         return {
