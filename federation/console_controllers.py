@@ -177,7 +177,7 @@ class StatisticsController(Controller):
 
     @get("/console/federation/statistics.json")
     async def download(self) -> Response[dict[str, Any]]:
-        """Return the API's numbers to a signed-in console user, who holds no API token."""
+        """Return the API's numbers to a signed-in console user, who has no API token."""
         alliance = await registry.get_alliance()
         numbers = (await statistics.alliance_statistics(alliance)).to_json()
         disposition = 'attachment; filename="alliance-statistics.json"'

@@ -44,7 +44,7 @@ PARALLEL_DOCUMENT_FETCHES = 4
 # their keys are fetched live at verification.
 MAX_DOCUMENTS_PER_SYNC = 200
 # The DID document fetches of one sync end after this many outbound fetch timeouts, so that a
-# sync started from the console answers in bounded time even when many members are unreachable.
+# sync started from the console responds in bounded time even when many members are unreachable.
 DOCUMENT_PHASE_TIMEOUTS = 3
 # Checks of the verification report that do not apply to a registry. The trust check judges the
 # signer against registries, and a registry has no credential status.

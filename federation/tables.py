@@ -38,7 +38,7 @@ class PeerHub(Table):
 
     ``status`` is ``pending`` before the first sync, ``ok`` after a sync that fetched the registry
     and every member's DID document, ``degraded`` when some DID documents failed, and ``failed``
-    when the last sync kept the previous copy (``last_error`` says why).
+    when the last sync kept the previous copy (``last_error`` gives the reason).
     """
 
     registry_url = Varchar(length=2048, unique=True)

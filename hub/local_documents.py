@@ -19,7 +19,7 @@ _CREDENTIAL_PATH = re.compile(r"/credentials/(?P<id>[0-9a-fA-F-]{36})(?:/credent
 
 
 class LocalFirstFetcher:
-    """A fetcher that answers URLs of this hub's credentials itself and passes on the rest."""
+    """A fetcher that serves URLs of this hub's credentials itself and passes on the rest."""
 
     def __init__(self, settings: Settings, fetcher: Any) -> None:
         self._base_url = settings.base_url

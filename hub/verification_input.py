@@ -3,7 +3,7 @@
 Accepted: an Open Badges 3.0 credential as JSON or as a compact JWS (VC-JWT), and an Open Badges
 2.0 assertion as JSON (hosted) or as a compact JWS (signed). Each may also come baked in a PNG or
 SVG image, or behind an HTTP(S) URL. A URL is fetched under the outbound rules;
-what it returns is told apart by its first bytes (PNG signature, SVG root, JSON object, JWS)
+what it returns is recognised by its first bytes (PNG signature, SVG root, JSON object, JWS)
 rather than by the media type alone, because badge hosts often serve JSON as ``text/plain``.
 """
 
@@ -93,7 +93,7 @@ class _Reader:
         payload = ob2.ob2_payload(text) if text.count(".") == 2 else None
         if payload is not None:
             return VerificationInput(InputKind.OB2_SIGNED, text, _join([*described, "JWS"]))
-        # Anything else goes to the OB 3.0 reader, whose message says what is wrong with it.
+        # Anything else goes to the OB 3.0 reader, whose message states what is wrong with it.
         return VerificationInput(InputKind.OB3, text, _join([*described, "compact JWS"]))
 
     async def _read_image(self, data: bytes, described: list[str]) -> VerificationInput:

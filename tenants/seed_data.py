@@ -800,7 +800,7 @@ DEMO_AWARDS: tuple[AwardSeed, ...] = (
     AwardSeed("high-level-athlete", "uphf", "ines.marchand@example.org"),
     AwardSeed("cap-campus", "uphf", "ines.marchand@example.org"),
     AwardSeed("climate-fresk", "uphf", "ines.marchand@example.org", level="participant"),
-    # Inès also studied at Cantabria, so her backpack holds badges of two universities.
+    # Inès also studied at Cantabria, so her backpack contains badges of two universities.
     AwardSeed("i-support-eunice", "unican", "ines.marchand@example.org"),
     AwardSeed("project-management", "uphf", "lucas.dubreuil@example.org"),
     AwardSeed("environmental-footprint-eco-design", "uphf", "lucas.dubreuil@example.org"),

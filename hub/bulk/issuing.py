@@ -59,7 +59,7 @@ async def run_bulk_award(
         log.info("bulk_award_interrupted", bulk=str(bulk_id))
         return None
     except AwardRightLostError as lost:
-        # Retrying cannot help until someone restores the right, so the upload fails now; it
+        # Retrying cannot help until someone restores the right, so the upload fails now. It
         # can be started again later and resumes with the rows not yet awarded.
         log.warning("bulk_award_right_lost", bulk=str(bulk_id), error=lost.reason.message)
         await record_failure(bulk_id, lost, is_final=True)

@@ -147,7 +147,7 @@ async def awardable_achievement(scope: TenantScope, achievement_id: uuid.UUID) -
 
 async def awardable_achievements(scope: TenantScope) -> list[Achievement]:
     """List the published achievements the tenant may award: its own, then the alliance
-    achievements it holds the award right for."""
+    achievements it has the award right for."""
     alliance_ids = await scope.awardable_alliance_achievement_ids()
     owned = Achievement.tenant == scope.tenant.id
     rows = (

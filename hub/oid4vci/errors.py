@@ -15,7 +15,7 @@ log = structlog.get_logger(__name__)
 
 
 class Oid4vciError(Exception):
-    """An OAuth or OpenID4VCI error: ``error`` is the registered code, the message says why."""
+    """An OAuth or OpenID4VCI error: ``error`` is the registered code, the message gives the reason."""
 
     def __init__(self, error: str, description: str, status_code: int = 400) -> None:
         super().__init__(description)

@@ -129,7 +129,7 @@ def _public_key(jwk: Any) -> tuple[OKPKey | ECKey, str]:
     if not isinstance(jwk, dict):
         raise _invalid("the proof's jwk is not a JSON object")
     if "d" in jwk:
-        raise _invalid("the proof's jwk holds a private key; send the public key only")
+        raise _invalid("the proof's jwk contains a private key; send the public key only")
     try:
         if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
             key: OKPKey | ECKey = OKPKey.import_key(jwk)

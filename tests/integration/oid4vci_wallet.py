@@ -1,4 +1,4 @@
-"""A scripted OpenID4VCI 1.0 wallet: it holds its own key and speaks only the protocol."""
+"""A scripted OpenID4VCI 1.0 wallet: it has its own key and speaks only the protocol."""
 
 from __future__ import annotations
 

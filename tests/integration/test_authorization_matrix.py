@@ -94,7 +94,7 @@ PINNED_ACCESS = {
 }
 
 # Public to the hub's guard, these routes check their own OAuth access token (OpenID4VCI 1.0):
-# an OAuth invalid_token answer means the caller got past the guard to the route itself.
+# an OAuth invalid_token response means the caller got past the guard to the route itself.
 OWN_BEARER_ROUTES = frozenset({"/tenants/{slug:str}/oid4vci/credential"})
 
 # Signed-in routes about a person's own badges: an API token is signed in but is no person, so

@@ -96,7 +96,7 @@ async def test_hidden_badge_page_is_not_found_for_public(
 
     assert page.status_code == 404
     assert "hidden it from public view" in page.text
-    # A verifier that holds the credential still reads it at its URL.
+    # A verifier that has the credential still reads it at its URL.
     assert as_json.status_code == 200
     assert as_json.text == award.credential_text
 

@@ -413,7 +413,7 @@ async def test_upload_over_body_limit(api: httpx.AsyncClient) -> None:
 async def test_own_credential_url_read_locally(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    # The plain `client` hub has no loopback peers, so only the database can answer this URL.
+    # The plain `client` hub has no loopback peers, so only the database can resolve this URL.
     tenant = await make_tenant(settings)
     award = (await make_award(settings, tenant, await make_achievement(tenant))).award
     page_url = f"{settings.base_url}/credentials/{award.id}"

@@ -86,7 +86,7 @@ async def test_non_public_address_rejected(address: str, kind: str) -> None:
 
 
 async def test_any_private_answer_rejects_host() -> None:
-    # A public first answer must not hide a private second one.
+    # A public first address must not hide a private second one.
     fetcher = Fetcher(OutboundPolicy(), resolve=RecordingResolver("93.184.215.14", "10.0.0.1"))
     with pytest.raises(FetchError) as raised:
         await fetcher.fetch("https://issuer.example/did.json")

@@ -18,8 +18,8 @@ from typing import Any
 from hub.credentials import jsonld, vcjwt
 from hub.credentials.report import UnreadableCredentialError
 
-# Proofs verified per credential. A proof set or chain of an Open Badge has one to a few proofs;
-# each proof costs a key resolution and a canonicalisation, so thousands of copies of one proof
+# Proofs verified per credential. A proof set or chain of an Open Badge has one to a few proofs.
+# Each proof costs a key resolution and a canonicalisation, so thousands of copies of one proof
 # would make a single request expensive.
 MAX_PROOFS = 8
 

@@ -101,7 +101,7 @@ def test_unbake_ztxt() -> None:
 
 
 def test_unbake_oversized_chunk_rejected_from_length() -> None:
-    # The chunk declares 16 MiB but the file holds none of it: the length alone must reject it.
+    # The chunk declares 16 MiB but the file contains none of it: the length alone must reject it.
     png = png_with(struct.pack(">I", 16 * 1024 * 1024) + b"iTXt" + b"openbadgecredential\0")
 
     with pytest.raises(BakingError, match="over the limit of 1,048,576 bytes"):

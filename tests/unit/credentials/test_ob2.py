@@ -194,7 +194,7 @@ async def test_hosted_redirect_warns() -> None:
 
 
 class StallingFetcher(SampleFetcher):
-    """Serve the assertion, then never answer for the BadgeClass."""
+    """Serve the assertion, then never respond for the BadgeClass."""
 
     async def fetch(self, url: str, **options: object) -> FetchedDocument:
         if url != ASSERTION_ID:
