@@ -727,6 +727,7 @@ def _merge_messages() -> None:
     from hub.backpack.messages import MESSAGES as BACKPACK_MESSAGES
     from hub.i18n_achievements import MESSAGES as ACHIEVEMENT_MESSAGES
     from hub.i18n_verify import MESSAGES as VERIFY_MESSAGES
+    from hub.obapi.messages import MESSAGES as OBAPI_MESSAGES
     from hub.oid4vci.messages import MESSAGES as WALLET_MESSAGES
 
     for messages in (
@@ -736,6 +737,7 @@ def _merge_messages() -> None:
         VERIFY_MESSAGES,
         WALLET_MESSAGES,
         BACKPACK_MESSAGES,
+        OBAPI_MESSAGES,
     ):
         for language, texts in messages.items():
             MESSAGES[language].update(texts)

@@ -4,6 +4,7 @@ from piccolo.conf.apps import AppConfig
 
 from hub.auth.tables import TenantOrganization, TenantRole, User, WebSession
 from hub.backpack.tables import ImportedBadge
+from hub.obapi.tables import EarnerProfile, ObApiClient, ObApiCode, ObApiToken
 from hub.oid4vci.tables import Oid4vciIssuance, Oid4vciNonceUse, Oid4vciOffer
 from hub.tables import AuditEvent
 
@@ -20,6 +21,10 @@ APP_CONFIG = AppConfig(
         Oid4vciNonceUse,
         Oid4vciIssuance,
         ImportedBadge,
+        ObApiClient,
+        ObApiCode,
+        ObApiToken,
+        EarnerProfile,
     ],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],

@@ -36,6 +36,7 @@ from hub.errors import (
     PermissionDeniedError,
     ServiceUnavailableError,
 )
+from hub.obapi.imsx import imsx_response, is_api_path
 
 log = structlog.get_logger(__name__)
 
@@ -92,6 +93,9 @@ def problem_response(
     headers: dict[str, str] | None = None,
 ) -> Response[Any]:
     title = TITLES.get(status, "Error")
+    if is_api_path(request.url.path):
+        # The Open Badges API answers every error with an Imsx_StatusInfo body (OB 3.0 §6.2).
+        return imsx_response(status, detail, headers=headers)
     if _wants_html(request):
         from hub.pages import language_of
 

@@ -200,6 +200,18 @@ class Settings:
         default=300.0,
         metadata=_describe("Seconds a fetched document stays cached; 0 turns the cache off."),
     )
+    privacy_policy_url: str | None = field(
+        default=None,
+        metadata=_describe(
+            "URL of the privacy policy shown to Open Badges API clients; unset uses /privacy."
+        ),
+    )
+    terms_of_service_url: str | None = field(
+        default=None,
+        metadata=_describe(
+            "URL of the terms of service shown to Open Badges API clients; unset uses /privacy."
+        ),
+    )
     peer_sync_minutes: int = field(
         default=15,
         metadata=_describe(

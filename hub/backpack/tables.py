@@ -27,3 +27,6 @@ class ImportedBadge(Table):
     source = Varchar(length=2048)
     report = JSONB()
     imported_at = Timestamptz()
+    # The credential's ``id`` (``jti`` of a VC-JWT) when it came through the Open Badges 3.0 API,
+    # where sending the same credential again replaces it.
+    credential_id = Varchar(length=2048, null=True, default=None)

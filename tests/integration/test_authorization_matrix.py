@@ -95,7 +95,17 @@ PINNED_ACCESS = {
 
 # Public to the hub's guard, these routes check their own OAuth access token (OpenID4VCI 1.0):
 # an OAuth invalid_token response means the caller got past the guard to the route itself.
-OWN_BEARER_ROUTES = frozenset({"/tenants/{slug:str}/oid4vci/credential"})
+# The Open Badges API answers the same with an Imsx_StatusInfo body, and its token and
+# revocation endpoints with invalid_client when the client does not authenticate.
+OWN_BEARER_ROUTES = frozenset(
+    {
+        "/tenants/{slug:str}/oid4vci/credential",
+        "/ims/ob/v3p0/credentials",
+        "/ims/ob/v3p0/profile",
+        "/oauth/token",
+        "/oauth/revoke",
+    }
+)
 
 # Signed-in routes about a person's own badges: an API token is signed in but is no person, so
 # these routes reject it with 403.
@@ -107,6 +117,9 @@ PERSON_ONLY = frozenset(
         ("POST", "/backpack/import"),
         ("GET", "/backpack/imported/{badge_id:int}/credential"),
         ("POST", "/backpack/imported/{badge_id:int}/delete"),
+        ("POST", "/oauth/authorize"),
+        ("GET", "/backpack/applications"),
+        ("POST", "/backpack/applications/{client_id:str}/revoke"),
     }
 )
 
@@ -215,7 +228,11 @@ def denied(response: httpx.Response) -> bool:
 def _reached_own_bearer_check(endpoint: Endpoint, response: httpx.Response) -> bool:
     if endpoint.path not in OWN_BEARER_ROUTES or response.status_code != 401:
         return False
-    return bool(response.json().get("error") == "invalid_token")
+    body = response.json()
+    return bool(
+        body.get("error") in ("invalid_token", "invalid_client")
+        or body.get("imsx_codeMajor") == "failure"
+    )
 
 
 async def test_every_route_declares_known_access(settings: Settings, db: str) -> None:

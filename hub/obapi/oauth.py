@@ -1,0 +1,675 @@
+"""The OAuth 2.0 authorization server of the Open Badges 3.0 API, built on authlib.
+
+authlib's server classes are synchronous, and the hub's database is asynchronous. Each OAuth
+request therefore runs in a worker thread (``anyio.to_thread``) and the storage callbacks that
+authlib calls there run their queries back on the event loop (``anyio.from_thread``). The
+endpoints are few and rarely called, so a thread per request costs nothing that matters.
+
+Single use is enforced in the database, not in memory: redeeming a code or rotating a refresh
+token marks the old one used in the same transaction that stores the new tokens, and only if
+nobody marked it first. A code presented twice revokes every token issued from it (RFC 6749
+§4.1.2); a refresh token is replaced at each use (RFC 9700 §4.14).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import anyio
+import anyio.from_thread
+import anyio.to_thread
+import structlog
+from authlib.oauth2 import AuthorizationServer, OAuth2Error
+from authlib.oauth2.rfc6749 import (
+    ClientMixin,
+    InvalidGrantError,
+    InvalidRequestError,
+    InvalidScopeError,
+    JsonPayload,
+    JsonRequest,
+    OAuth2Payload,
+    OAuth2Request,
+    TokenMixin,
+    grants,
+    list_to_scope,
+    scope_to_list,
+)
+from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7591 import ClientMetadataClaims, ClientRegistrationEndpoint
+from authlib.oauth2.rfc7591.errors import InvalidClientMetadataError, InvalidRedirectURIError
+from authlib.oauth2.rfc7636 import CodeChallenge
+
+from hub.auth.tables import User
+from hub.obapi.scopes import OB_SCOPES, SUPPORTED_SCOPES
+from hub.obapi.tables import ObApiClient, ObApiCode, ObApiToken
+from hub.settings import Settings
+
+log = structlog.get_logger(__name__)
+# authlib logs issued tokens at debug level; keep them out of the hub's logs whatever the level.
+logging.getLogger("authlib").setLevel(logging.WARNING)
+
+CODE_LIFETIME = timedelta(minutes=5)
+ACCESS_TOKEN_SECONDS = 3600
+REFRESH_TOKEN_LIFETIME = timedelta(days=180)
+AUTH_METHOD = "client_secret_basic"
+GRANT_TYPES = ("authorization_code", "refresh_token")
+MAX_METADATA_CHARS = 2048
+MAX_REDIRECT_URIS = 10
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+SAFE_TEXT = re.compile(r"^[^\x00-\x1f\x7f]*$")
+
+T = TypeVar("T")
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _run(function: Callable[..., Awaitable[T]], *args: Any) -> T:
+    """Run an async storage call on the event loop from authlib's worker thread."""
+    return anyio.from_thread.run(function, *args)
+
+
+# --- Requests: what authlib reads of a Litestar request -------------------------------------
+
+
+class _Payload(OAuth2Payload):
+    def __init__(self, values: Mapping[str, list[str]]) -> None:
+        self._datalist = defaultdict(list, {key: list(items) for key, items in values.items()})
+        self._data = {key: items[0] for key, items in values.items() if items}
+
+    @property
+    def data(self) -> dict[str, str]:
+        return self._data
+
+    @property
+    def datalist(self) -> defaultdict[str, list[str]]:
+        return self._datalist
+
+
+class HubOAuth2Request(OAuth2Request):
+    """An OAuth request read in full before it enters authlib's thread.
+
+    ``uri`` is built from the hub's public URL, which is what clients see, so a TLS proxy in
+    front of the hub does not make authlib think the request came over plain HTTP.
+    """
+
+    def __init__(
+        self,
+        method: str,
+        uri: str,
+        headers: Mapping[str, str],
+        query: Mapping[str, list[str]],
+        form: Mapping[str, list[str]],
+    ) -> None:
+        super().__init__(method=method, uri=uri, headers=headers)
+        merged: dict[str, list[str]] = {key: list(values) for key, values in query.items()}
+        for key, values in form.items():
+            merged.setdefault(key, []).extend(values)
+        self.payload = _Payload(merged)
+        self._args = {key: values[0] for key, values in query.items() if values}
+        self._form = {key: values[0] for key, values in form.items() if values}
+
+    @property
+    def args(self) -> dict[str, str]:
+        return self._args
+
+    @property
+    def form(self) -> dict[str, str]:
+        return self._form
+
+
+class _JsonBody(JsonPayload):
+    def __init__(self, body: Any) -> None:
+        self._body = body
+
+    @property
+    def data(self) -> Any:
+        return self._body
+
+
+class HubJsonRequest(JsonRequest):
+    def __init__(self, method: str, uri: str, headers: Mapping[str, str], body: Any) -> None:
+        super().__init__(method, uri, headers)
+        self.payload = _JsonBody(body)
+
+
+@dataclass(frozen=True)
+class OAuthResponse:
+    status: int
+    body: Any
+    headers: list[tuple[str, str]]
+
+    @property
+    def location(self) -> str | None:
+        return next((value for name, value in self.headers if name.lower() == "location"), None)
+
+
+# --- Models: what authlib asks of clients, codes and tokens ---------------------------------
+
+
+@dataclass(frozen=True)
+class RegisteredClient(ClientMixin):
+    row_id: int
+    client_id: str
+    secret_sha256: str
+    metadata: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: ObApiClient) -> RegisteredClient:
+        metadata = row.client_metadata
+        if isinstance(metadata, str):  # piccolo returns JSONB as text unless asked to load it
+            metadata = json.loads(metadata)
+        return cls(row.id, row.client_id, row.secret_sha256, dict(metadata))
+
+    @property
+    def name(self) -> str:
+        return str(self.metadata.get("client_name") or self.client_id)
+
+    def get_client_id(self) -> str:
+        return self.client_id
+
+    def get_default_redirect_uri(self) -> str | None:
+        uris = self.metadata.get("redirect_uris") or []
+        return uris[0] if len(uris) == 1 else None
+
+    def get_allowed_scope(self, scope: str | None) -> str:
+        if not scope:
+            return ""
+        allowed = set(scope_to_list(self.metadata.get("scope") or list_to_scope(OB_SCOPES)))
+        return list_to_scope([item for item in scope_to_list(scope) if item in allowed])
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        return redirect_uri in (self.metadata.get("redirect_uris") or [])
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return hmac.compare_digest(digest(client_secret), self.secret_sha256)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return method == AUTH_METHOD
+
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type == "code"
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type in (self.metadata.get("grant_types") or GRANT_TYPES)
+
+
+@dataclass(frozen=True)
+class StoredCode:
+    row_id: int
+    code_sha256: str
+    client_row: int
+    user_id: int
+    redirect_uri: str
+    scope: str
+    code_challenge: str
+    code_challenge_method: str
+
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
+
+@dataclass(frozen=True)
+class StoredToken(TokenMixin):
+    """One row of ob_api_token; ``matched`` says which of its two tokens was presented."""
+
+    row_id: int
+    client_row: int
+    user_id: int
+    scope: str
+    grant_sha256: str
+    access_expires_at: datetime
+    refresh_expires_at: datetime | None
+    access_revoked: bool
+    refresh_revoked: bool
+    matched: str
+
+    @classmethod
+    def of(cls, row: dict[str, Any], matched: str) -> StoredToken:
+        return cls(
+            row_id=row["id"],
+            client_row=row["client"],
+            user_id=row["user"],
+            scope=row["scope"],
+            grant_sha256=row["grant_sha256"],
+            access_expires_at=row["access_expires_at"],
+            refresh_expires_at=row["refresh_expires_at"],
+            access_revoked=row["access_revoked_at"] is not None,
+            refresh_revoked=row["refresh_revoked_at"] is not None,
+            matched=matched,
+        )
+
+    def check_client(self, client: RegisteredClient) -> bool:
+        return self.client_row == client.row_id
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_expires_in(self) -> int:
+        return max(0, int((self.access_expires_at - datetime.now(UTC)).total_seconds()))
+
+    def is_expired(self) -> bool:
+        now = datetime.now(UTC)
+        if self.matched == "refresh_token":
+            return self.refresh_expires_at is None or self.refresh_expires_at <= now
+        return self.access_expires_at <= now
+
+    def is_revoked(self) -> bool:
+        return self.refresh_revoked if self.matched == "refresh_token" else self.access_revoked
+
+    def get_user(self) -> int:
+        return self.user_id
+
+    def get_client(self) -> Any:
+        return self.client_row
+
+
+# --- Storage, async, called through _run ----------------------------------------------------
+
+
+async def load_client(client_id: str) -> RegisteredClient | None:
+    row = await ObApiClient.objects().where(ObApiClient.client_id == client_id).first()
+    return RegisteredClient.of(row) if row is not None else None
+
+
+async def _load_user(user_id: int) -> User | None:
+    return await User.objects().where(User.id == user_id).first()
+
+
+async def _save_code(client: RegisteredClient, user: User, code: str, payload: Any) -> None:
+    now = datetime.now(UTC)
+    await ObApiCode(
+        code_sha256=digest(code),
+        client=client.row_id,
+        user=user.id,
+        redirect_uri=payload.redirect_uri or "",
+        scope=payload.scope or "",
+        code_challenge=payload.data.get("code_challenge", ""),
+        code_challenge_method=payload.data.get("code_challenge_method", ""),
+        created_at=now,
+        expires_at=now + CODE_LIFETIME,
+    ).save()
+
+
+async def _find_code(code: str, client: RegisteredClient) -> StoredCode | None:
+    """Return this client's code if unused and unexpired; a replayed code revokes its tokens."""
+    hashed = digest(code)
+    row = await ObApiCode.objects().where(ObApiCode.code_sha256 == hashed).first()
+    if row is None or row.client != client.row_id:
+        return None
+    if row.used_at is not None:
+        revoked = await _revoke_grant(hashed)
+        log.warning("obapi_code_replayed", client=client.client_id, tokens_revoked=revoked)
+        return None
+    if row.expires_at <= datetime.now(UTC):
+        return None
+    return StoredCode(
+        row_id=row.id,
+        code_sha256=hashed,
+        client_row=row.client,
+        user_id=row.user,
+        redirect_uri=row.redirect_uri,
+        scope=row.scope,
+        code_challenge=row.code_challenge,
+        code_challenge_method=row.code_challenge_method,
+    )
+
+
+async def _revoke_grant(grant_sha256: str) -> int:
+    now = datetime.now(UTC)
+    rows = await ObApiToken.raw(
+        "UPDATE ob_api_token SET access_revoked_at = coalesce(access_revoked_at, {}), "
+        "refresh_revoked_at = coalesce(refresh_revoked_at, {}) WHERE grant_sha256 = {} "
+        "RETURNING id",
+        now,
+        now,
+        grant_sha256,
+    )
+    return len(rows)
+
+
+async def _store_token(token: dict[str, Any], request: HubOAuth2Request) -> None:
+    """Mark the code or refresh token used and store the new tokens, in one transaction."""
+    now = datetime.now(UTC)
+    client: RegisteredClient = request.client
+    user: User = request.user
+    code: StoredCode | None = getattr(request, "authorization_code", None)
+    parent: StoredToken | None = getattr(request, "refresh_token", None)
+    refresh = token.get("refresh_token")
+    async with ObApiToken._meta.db.transaction():
+        if code is not None:
+            spent = await ObApiCode.raw(
+                "UPDATE ob_api_code SET used_at = {} WHERE id = {} AND used_at IS NULL "
+                "RETURNING id",
+                now,
+                code.row_id,
+            )
+            grant = code.code_sha256
+        elif parent is not None:
+            spent = await ObApiToken.raw(
+                "UPDATE ob_api_token SET refresh_revoked_at = {} WHERE id = {} AND "
+                "refresh_revoked_at IS NULL RETURNING id",
+                now,
+                parent.row_id,
+            )
+            grant = parent.grant_sha256
+        else:  # pragma: no cover - only the two grants above are registered
+            raise InvalidGrantError("this grant cannot issue tokens")
+        if not spent:
+            raise InvalidGrantError(
+                "this code or refresh token was already used; start the authorization again"
+            )
+        await ObApiToken(
+            client=client.row_id,
+            user=user.id,
+            access_sha256=digest(token["access_token"]),
+            refresh_sha256=digest(refresh) if refresh else None,
+            grant_sha256=grant,
+            scope=token.get("scope", ""),
+            issued_at=now,
+            access_expires_at=now + timedelta(seconds=int(token["expires_in"])),
+            refresh_expires_at=now + REFRESH_TOKEN_LIFETIME if refresh else None,
+        ).save()
+    log.info("obapi_token_issued", client=client.client_id, user=user.id)
+
+
+async def find_token(token: str, hint: str | None = None) -> StoredToken | None:
+    hashed = digest(token)
+    kinds = ["access_token", "refresh_token"]
+    if hint == "refresh_token":
+        kinds.reverse()
+    for kind in kinds:
+        column = ObApiToken.access_sha256 if kind == "access_token" else ObApiToken.refresh_sha256
+        row = await ObApiToken.select().where(column == hashed).first()
+        if row is not None:
+            return StoredToken.of(row, kind)
+    return None
+
+
+async def _revoke(token: StoredToken) -> None:
+    if token.matched == "refresh_token":
+        # RFC 7009 §2.1: revoking a refresh token also ends the access tokens of its grant.
+        await _revoke_grant(token.grant_sha256)
+    else:
+        await ObApiToken.update({ObApiToken.access_revoked_at: datetime.now(UTC)}).where(
+            (ObApiToken.id == token.row_id) & ObApiToken.access_revoked_at.is_null()
+        )
+    log.info("obapi_token_revoked", kind=token.matched, token=token.row_id)
+
+
+async def _save_client(info: dict[str, Any], metadata: dict[str, Any]) -> RegisteredClient:
+    row = ObApiClient(
+        client_id=info["client_id"],
+        secret_sha256=digest(info["client_secret"]),
+        client_metadata=metadata,
+        issued_at=datetime.fromtimestamp(info["client_id_issued_at"], UTC),
+    )
+    await row.save()
+    log.info("obapi_client_registered", client=row.client_id)
+    return RegisteredClient.of(row)
+
+
+# --- authlib grants and endpoints -----------------------------------------------------------
+
+
+class S256CodeChallenge(CodeChallenge):
+    """PKCE as the Open Badges API requires it: a challenge on every request, S256 only."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+
+    def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
+        data = grant.request.payload.data
+        if not data.get("code_challenge"):
+            raise InvalidRequestError(
+                "'code_challenge' is missing; the Open Badges API requires PKCE (RFC 7636) "
+                "with code_challenge_method=S256"
+            )
+        if data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError(
+                "'code_challenge_method' must be S256; plain challenges are not accepted"
+            )
+        super().validate_code_challenge(grant, redirect_uri)
+
+
+class CodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = [AUTH_METHOD]
+
+    def save_authorization_code(self, code: str, request: HubOAuth2Request) -> None:
+        _run(_save_code, request.client, request.user, code, request.payload)
+
+    def query_authorization_code(self, code: str, client: RegisteredClient) -> StoredCode | None:
+        return _run(_find_code, code, client)
+
+    def delete_authorization_code(self, authorization_code: StoredCode) -> None:
+        """Nothing to do: storing the tokens marked the code used, and replays must find it."""
+
+    def authenticate_user(self, authorization_code: StoredCode) -> User | None:
+        return _run(_load_user, authorization_code.user_id)
+
+
+class RefreshGrant(grants.RefreshTokenGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = [AUTH_METHOD]
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token: str) -> StoredToken | None:
+        token = _run(find_token, refresh_token, "refresh_token")
+        if token is None or token.matched != "refresh_token":
+            return None
+        if token.is_expired() or token.is_revoked():
+            return None
+        return token
+
+    def authenticate_user(self, refresh_token: StoredToken) -> User | None:
+        return _run(_load_user, refresh_token.user_id)
+
+    def revoke_old_credential(self, refresh_token: StoredToken) -> None:
+        """Nothing to do: storing the new tokens revoked the old refresh token."""
+
+
+class Revocation(RevocationEndpoint):
+    CLIENT_AUTH_METHODS = [AUTH_METHOD]
+
+    def query_token(self, token_string: str, token_type_hint: str | None) -> StoredToken | None:
+        return _run(find_token, token_string, token_type_hint)
+
+    def revoke_token(self, token: StoredToken, request: HubOAuth2Request) -> None:
+        _run(_revoke, token)
+
+
+class OpenBadgesClientClaims(ClientMetadataClaims):
+    """RFC 7591 metadata with the rules of this hub on top of authlib's checks."""
+
+    def validate(self, now: Any = None, leeway: int = 0) -> None:
+        # The hub's checks come first: their messages say what to change.
+        self._validate_for_hub()
+        super().validate(now, leeway)
+
+    def _validate_for_hub(self) -> None:
+        for name in ("client_name", "client_uri", "redirect_uris", "scope"):
+            if not self.get(name):
+                raise InvalidClientMetadataError(
+                    f"'{name}' is required: the earner sees the client's name and web page "
+                    "before allowing it, and the hub needs the redirect URIs and scopes"
+                )
+        for name in ("client_name", "client_uri", "logo_uri", "tos_uri", "policy_uri",
+                     "software_id", "software_version"):  # fmt: skip
+            value = self.get(name)
+            if value is not None and (
+                not isinstance(value, str)
+                or len(value) > MAX_METADATA_CHARS
+                or not SAFE_TEXT.match(value)
+            ):
+                raise InvalidClientMetadataError(
+                    f"'{name}' must be text of at most {MAX_METADATA_CHARS} characters "
+                    "without control characters"
+                )
+        uris = self["redirect_uris"]
+        if not isinstance(uris, list) or not 1 <= len(uris) <= MAX_REDIRECT_URIS:
+            raise InvalidRedirectURIError(
+                f"'redirect_uris' must list 1 to {MAX_REDIRECT_URIS} URIs"
+            )
+        for uri in uris:
+            _check_redirect_uri(uri)
+        unknown = [item for item in scope_to_list(self["scope"]) if item not in SUPPORTED_SCOPES]
+        if unknown:
+            raise InvalidClientMetadataError(
+                f"unknown scope {unknown[0]!r}; ask for the Open Badges scopes "
+                f"({', '.join(OB_SCOPES)}) and optionally offline_access"
+            )
+        method = self.get("token_endpoint_auth_method", AUTH_METHOD)
+        if method != AUTH_METHOD:
+            raise InvalidClientMetadataError(
+                f"token_endpoint_auth_method {method!r} is not supported; use {AUTH_METHOD}"
+            )
+
+
+def _check_redirect_uri(uri: Any) -> None:
+    """HTTPS, or HTTP on a loopback address (RFC 8252 §7.3); no fragment (RFC 6749 §3.1.2)."""
+    if not isinstance(uri, str) or len(uri) > MAX_METADATA_CHARS:
+        raise InvalidRedirectURIError("each redirect URI must be a URL of at most 2048 characters")
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        raise InvalidRedirectURIError(f"{uri!r} is not a valid URL") from None
+    secure = parts.scheme == "https" or (
+        parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+    )
+    if not secure or not parts.hostname:
+        raise InvalidRedirectURIError(
+            f"redirect URI {uri!r} must use https (plain http only for a loopback address)"
+        )
+    if parts.fragment or "#" in uri:
+        raise InvalidRedirectURIError(f"redirect URI {uri!r} must not contain a fragment")
+
+
+class Registration(ClientRegistrationEndpoint):
+    """Open registration: the Open Badges API registers clients without an initial token."""
+
+    def __init__(self, server: Any, metadata: dict[str, Any]) -> None:
+        super().__init__(server, claims_classes=[OpenBadgesClientClaims])
+        self._metadata = metadata
+
+    def authenticate_token(self, request: Any) -> bool:
+        return True
+
+    def get_server_metadata(self) -> dict[str, Any]:
+        return self._metadata
+
+    def generate_client_id(self, request: Any) -> str:
+        return secrets.token_urlsafe(24)
+
+    def generate_client_secret(self, request: Any) -> str:
+        return secrets.token_urlsafe(32)
+
+    def save_client(
+        self, client_info: dict[str, Any], client_metadata: dict[str, Any], request: Any
+    ) -> RegisteredClient:
+        client_metadata.setdefault("token_endpoint_auth_method", AUTH_METHOD)
+        client_metadata.setdefault("grant_types", list(GRANT_TYPES))
+        client_metadata.setdefault("response_types", ["code"])
+        return _run(_save_client, client_info, client_metadata)
+
+
+class HubAuthorizationServer(AuthorizationServer):
+    """authlib's server with the hub's storage; every call must run in a worker thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(scopes_supported=list(SUPPORTED_SCOPES))
+        self.settings = settings
+        self.register_token_generator(
+            "default",
+            BearerTokenGenerator(
+                access_token_generator=lambda **_: secrets.token_urlsafe(32),
+                refresh_token_generator=lambda **_: secrets.token_urlsafe(48),
+                expires_generator=lambda client, grant_type: ACCESS_TOKEN_SECONDS,
+            ),
+        )
+        self.register_grant(CodeGrant, [S256CodeChallenge(required=True)])
+        self.register_grant(RefreshGrant)
+        self.register_endpoint(Revocation)
+        self.register_endpoint(Registration(self, server_metadata(settings)))
+
+    def query_client(self, client_id: str) -> RegisteredClient | None:
+        if not client_id or len(client_id) > 64:
+            return None
+        return _run(load_client, client_id)
+
+    def save_token(self, token: dict[str, Any], request: HubOAuth2Request) -> None:
+        _run(_store_token, token, request)
+
+    def validate_requested_scope(self, scope: str | None) -> None:
+        if not scope or not set(scope_to_list(scope)) & set(OB_SCOPES):
+            raise InvalidScopeError(
+                "ask for at least one Open Badges scope: " + ", ".join(OB_SCOPES)
+            )
+        super().validate_requested_scope(scope)
+
+    def create_oauth2_request(self, request: Any) -> HubOAuth2Request:
+        assert isinstance(request, HubOAuth2Request)
+        return request
+
+    def create_json_request(self, request: Any) -> HubJsonRequest:
+        assert isinstance(request, HubJsonRequest)
+        return request
+
+    def handle_response(self, status: int, body: Any, headers: Any) -> OAuthResponse:
+        return OAuthResponse(status, body, list(headers or []))
+
+    def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
+        """authlib's signals are for framework integrations; the hub logs in the callbacks."""
+
+
+def server_metadata(settings: Settings) -> dict[str, Any]:
+    """RFC 8414 authorization server metadata; the registration endpoint validates against it."""
+    base = settings.base_url
+    return {
+        "issuer": base,
+        "authorization_endpoint": f"{base}/oauth/authorize",
+        "token_endpoint": f"{base}/oauth/token",
+        "registration_endpoint": f"{base}/oauth/register",
+        "revocation_endpoint": f"{base}/oauth/revoke",
+        "scopes_supported": list(SUPPORTED_SCOPES),
+        "response_types_supported": ["code"],
+        "grant_types_supported": list(GRANT_TYPES),
+        "token_endpoint_auth_methods_supported": [AUTH_METHOD],
+        "revocation_endpoint_auth_methods_supported": [AUTH_METHOD],
+        "code_challenge_methods_supported": ["S256"],
+        "service_documentation": f"{base}/ims/ob/v3p0/discovery",
+    }
+
+
+async def in_thread(function: Callable[[], T]) -> T:
+    """Run a call into authlib in a worker thread, where its storage callbacks may block."""
+    return await anyio.to_thread.run_sync(function)
+
+
+__all__ = [
+    "BearerTokenValidator",
+    "HubAuthorizationServer",
+    "HubJsonRequest",
+    "HubOAuth2Request",
+    "OAuth2Error",
+    "OAuthResponse",
+    "RegisteredClient",
+    "StoredToken",
+    "find_token",
+    "in_thread",
+    "server_metadata",
+]

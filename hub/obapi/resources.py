@@ -1,0 +1,414 @@
+"""The resources of the Open Badges 3.0 API: an earner's credentials and profile.
+
+An earner's credentials are the awards they hold on this hub, whichever university issued them,
+and the Open Badges 3.0 credentials in their backpack (imported, or sent by another
+application through this API). Open Badges 2.0 assertions in the backpack are not listed: the
+API exchanges AchievementCredentials only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import structlog
+
+from hub import verification
+from hub.auth.tables import User
+from hub.backpack.holdings import held_award_ids
+from hub.backpack.importing import MAX_SOURCE_CHARS, MAX_TEXT_CHARS, _image_url, _parse_time
+from hub.backpack.tables import ImportedBadge
+from hub.credentials.ob3 import OB_V3_CONTEXT
+from hub.credentials.report import CheckStatus, CredentialFormat, VerificationReport
+from hub.errors import InvalidInputError
+from hub.obapi.imsx import ImsxError
+from hub.obapi.tables import EarnerProfile
+from hub.settings import Settings
+from tenants.tables import Award
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB3_FORMATS = (str(CredentialFormat.LDP_VC), str(CredentialFormat.JWT_VC))
+# A namespace of this hub's earner profile ids, so the id does not reveal the Keycloak subject.
+PROFILE_NAMESPACE = uuid.UUID("8f4e1c2a-5b7d-4e9a-9c61-2d3f4a5b6c7d")
+
+
+# --- getCredentials ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListedCredential:
+    """One credential of the earner: a JSON credential or a compact JWS, with its issue time."""
+
+    issued_at: datetime
+    key: str
+    credential: dict[str, Any] | None = None
+    compact_jws: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[ListedCredential]
+    total: int
+    limit: int
+    offset: int
+
+    def body(self) -> dict[str, list[Any]]:
+        return {
+            "credential": [item.credential for item in self.items if item.credential is not None],
+            "compactJwsString": [item.compact_jws for item in self.items if item.compact_jws],
+        }
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    limit: int
+    offset: int
+    since: datetime | None
+
+
+def parse_page_query(limit: str | None, offset: str | None, since: str | None) -> PageQuery:
+    """Read ``limit``, ``offset`` and ``since``; a bad value is a 400 invalid_query_parameter."""
+    return PageQuery(
+        limit=min(_integer(limit, "limit", minimum=1, default=DEFAULT_LIMIT), MAX_LIMIT),
+        offset=_integer(offset, "offset", minimum=0, default=0),
+        since=_moment(since),
+    )
+
+
+def _integer(value: str | None, name: str, *, minimum: int, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if number < minimum or number > 2**31 - 1:
+        raise ImsxError(
+            400,
+            f"'{name}' must be a whole number of at least {minimum}; got {value!r}",
+            code_minor="invalid_query_parameter",
+        )
+    return number
+
+
+def _moment(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ImsxError(
+            400,
+            f"'since' must be an RFC 3339 date-time such as 2026-01-31T12:00:00Z; got {value!r}",
+            code_minor="invalid_query_parameter",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def earner_credentials(user: User) -> list[ListedCredential]:
+    """Every Open Badges 3.0 credential of ``user``, newest first, in a stable order."""
+    listed: list[ListedCredential] = []
+    ids = await held_award_ids(user)
+    if ids:
+        rows = await Award.select(Award.id, Award.credential_text, Award.issued_at).where(
+            Award.id.is_in(ids)
+        )
+        listed.extend(
+            ListedCredential(
+                row["issued_at"],
+                f"award:{row['id']}",
+                credential=json.loads(row["credential_text"]),
+            )
+            for row in rows
+        )
+    imported = await ImportedBadge.select(
+        ImportedBadge.id,
+        ImportedBadge.credential_text,
+        ImportedBadge.credential_format,
+        ImportedBadge.issued_at,
+        ImportedBadge.imported_at,
+    ).where(
+        (ImportedBadge.user == user.id)  # type: ignore[attr-defined]
+        & ImportedBadge.credential_format.is_in(list(OB3_FORMATS))
+    )
+    for row in imported:
+        moment = row["issued_at"] or row["imported_at"]
+        key = f"imported:{row['id']}"
+        if row["credential_format"] == str(CredentialFormat.JWT_VC):
+            listed.append(ListedCredential(moment, key, compact_jws=row["credential_text"]))
+        else:
+            listed.append(
+                ListedCredential(moment, key, credential=json.loads(row["credential_text"]))
+            )
+    listed.sort(key=lambda item: (item.issued_at, item.key), reverse=True)
+    return listed
+
+
+async def credentials_page(user: User, query: PageQuery) -> Page:
+    listed = await earner_credentials(user)
+    if query.since is not None:
+        listed = [item for item in listed if item.issued_at > query.since]
+    window = listed[query.offset : query.offset + query.limit]
+    return Page(window, len(listed), query.limit, query.offset)
+
+
+def link_header(base: str, page: Page, since: str | None) -> str:
+    """RFC 8288 links first, last, and next and prev where they exist (OB 3.0 §6.4)."""
+    extra = f"&since={since}" if since else ""
+
+    def link(offset: int, rel: str) -> str:
+        return f'<{base}?limit={page.limit}&offset={offset}{extra}>; rel="{rel}"'
+
+    last = max(0, (page.total - 1) // page.limit * page.limit) if page.total else 0
+    links = []
+    if page.offset + page.limit < page.total:
+        links.append(link(page.offset + page.limit, "next"))
+    links.append(link(last, "last"))
+    links.append(link(0, "first"))
+    if page.offset > 0:
+        links.append(link(max(0, page.offset - page.limit), "prev"))
+    return ", ".join(links)
+
+
+# --- upsertCredential -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpsertOutcome:
+    created: bool
+
+
+def read_upsert_body(body: bytes, media_type: str) -> tuple[str, dict[str, Any] | None]:
+    """Return the credential's exact text and, for JSON, the parsed object."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ImsxError(400, "the request body is not UTF-8 text") from None
+    if not text.strip():
+        raise ImsxError(
+            400,
+            "the request body is empty; send an AchievementCredential as application/json or "
+            "a VC-JWT compact JWS as text/plain",
+        )
+    if media_type == "text/plain":
+        compact = text.strip()
+        if compact.count(".") != 2 or any(char.isspace() for char in compact):
+            raise ImsxError(
+                400, "a text/plain body must be one compact JWS (header.payload.signature)"
+            )
+        return compact, None
+    if media_type in ("application/json", "application/vc+ld+json", "application/ld+json"):
+        try:
+            parsed = json.loads(text)
+        except ValueError as error:
+            raise ImsxError(400, f"the request body is not valid JSON: {error}") from None
+        if not isinstance(parsed, dict):
+            raise ImsxError(
+                400, "the request body must be one JSON object, an AchievementCredential"
+            )
+        return text, parsed
+    raise ImsxError(
+        415,
+        f"content type {media_type or 'none'!r} is not accepted; send application/json for a "
+        "credential with an embedded proof or text/plain for a VC-JWT",
+    )
+
+
+async def upsert_credential(
+    settings: Settings, user: User, text: str, client_name: str
+) -> UpsertOutcome:
+    """Verify the credential for ``user`` and store it unchanged: 201 if new, 200 if replaced."""
+    try:
+        report = await verification.verify(settings, text, recipient=user.email or None)
+    except InvalidInputError as error:
+        raise ImsxError(400, f"the credential cannot be read: {error.message}") from None
+    _require_valid_ob3(report)
+    summary = report.summary
+    credential_id = (summary.credential_id or "")[:MAX_SOURCE_CHARS] or None
+    if credential_id and await _held_award_has_id(user, credential_id):
+        # This hub issued it to this earner: it is already listed, from the award itself.
+        return UpsertOutcome(created=False)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    values: dict[str, Any] = {
+        "credential_text": text,
+        "credential_format": str(report.format),
+        "digest": digest,
+        "name": (summary.achievement_name or "")[:MAX_TEXT_CHARS],
+        "issuer_name": (summary.issuer_name or summary.issuer_id or "")[:MAX_TEXT_CHARS],
+        "issued_at": _parse_time(summary.valid_from),
+        "image_url": _image_url(summary.achievement_image),
+        "source": f"Open Badges API: {client_name}"[:MAX_SOURCE_CHARS],
+        "report": report.to_dict(),
+        "imported_at": datetime.now(UTC),
+        "credential_id": credential_id,
+    }
+    async with ImportedBadge._meta.db.transaction():
+        existing = await _existing(user, credential_id, digest)
+        if existing is not None:
+            columns = {getattr(ImportedBadge, name): value for name, value in values.items()}
+            await ImportedBadge.update(columns).where(ImportedBadge.id == existing)
+            created = False
+        else:
+            try:
+                await ImportedBadge(user=user.id, **values).save()  # type: ignore[arg-type]
+            except asyncpg.UniqueViolationError:
+                raise ImsxError(
+                    409,
+                    "the same credential was sent twice at the same time; send it again",
+                    code_minor="invalid_data",
+                ) from None
+            created = True
+    log.info("obapi_credential_upserted", user=user.id, created=created, format=str(report.format))
+    return UpsertOutcome(created=created)
+
+
+def _require_valid_ob3(report: VerificationReport) -> None:
+    if str(report.format) not in OB3_FORMATS:
+        raise ImsxError(
+            400,
+            "only Open Badges 3.0 AchievementCredentials are accepted here; import an Open "
+            "Badges 2.0 assertion from the backpack page instead",
+        )
+    if report.valid:
+        return
+    failed = [check for check in report.checks if check.status is CheckStatus.FAILED]
+    reasons = "; ".join(f"{check.check}: {check.message}" for check in failed) or "not valid"
+    raise ImsxError(400, f"the credential did not pass verification ({reasons})")
+
+
+async def _held_award_has_id(user: User, credential_id: str) -> bool:
+    ids = await held_award_ids(user)
+    if not ids:
+        return False
+    rows = await Award.raw(
+        "SELECT 1 FROM award WHERE id = ANY({}) AND credential->>'id' = {} LIMIT 1",
+        ids,
+        credential_id,
+    )
+    return bool(rows)
+
+
+async def _existing(user: User, credential_id: str | None, digest: str) -> int | None:
+    """The backpack entry this credential replaces: same credential id, else same text."""
+    if credential_id:
+        rows = await ImportedBadge.raw(
+            'SELECT id FROM imported_badge WHERE "user" = {} AND credential_id = {} FOR UPDATE',
+            user.id,
+            credential_id,
+        )
+        if rows:
+            return int(rows[0]["id"])
+    rows = await ImportedBadge.raw(
+        'SELECT id FROM imported_badge WHERE "user" = {} AND digest = {} FOR UPDATE',
+        user.id,
+        digest,
+    )
+    return int(rows[0]["id"]) if rows else None
+
+
+# --- getProfile and putProfile ----------------------------------------------------------------
+
+EDITABLE_FIELDS = (
+    "name",
+    "givenName",
+    "familyName",
+    "additionalName",
+    "familyNamePrefix",
+    "patronymicName",
+    "honorificPrefix",
+    "honorificSuffix",
+    "description",
+    "url",
+)
+# Fields the hub fills itself; a PUT may repeat them unchanged.
+FIXED_FIELDS = ("@context", "id", "type", "email")
+MAX_FIELD_CHARS = {"description": 2000, "url": 2048}
+DEFAULT_FIELD_CHARS = 255
+
+
+def profile_id(user: User) -> str:
+    return f"urn:uuid:{uuid.uuid5(PROFILE_NAMESPACE, user.subject)}"
+
+
+async def earner_profile(user: User) -> dict[str, Any]:
+    row = (
+        await EarnerProfile.select(EarnerProfile.fields)
+        .where(
+            EarnerProfile.user == user.id  # type: ignore[attr-defined]
+        )
+        .first()
+        .output(load_json=True)
+    )
+    stored: dict[str, Any] = row["fields"] if row else {}
+    profile: dict[str, Any] = {
+        "@context": [VC_CONTEXT, OB_V3_CONTEXT],
+        "id": profile_id(user),
+        "type": ["Profile"],
+    }
+    if user.name:
+        profile["name"] = user.name
+    if user.email:
+        profile["email"] = user.email
+    profile.update(stored)
+    return profile
+
+
+async def update_profile(user: User, data: Any) -> dict[str, Any]:
+    """Replace the earner's editable profile fields with those of ``data`` (a whole Profile)."""
+    if not isinstance(data, dict):
+        raise ImsxError(400, "send the whole Profile as one JSON object")
+    types = data.get("type")
+    if types != "Profile" and not (isinstance(types, list) and "Profile" in types):
+        raise ImsxError(400, "'type' must be \"Profile\" or a list that contains it")
+    if data.get("id") != profile_id(user):
+        raise ImsxError(
+            400,
+            f"'id' must be {profile_id(user)}, the id GET /ims/ob/v3p0/profile returns; the "
+            "profile of another person cannot be changed",
+        )
+    email = data.get("email")
+    if email is not None and (
+        not isinstance(email, str) or email.lower() != (user.email or "").lower()
+    ):
+        raise ImsxError(
+            400,
+            "'email' cannot be changed here: it is the verified address of your university "
+            "account, and badges are issued to it",
+        )
+    unknown = sorted(set(data) - set(EDITABLE_FIELDS) - set(FIXED_FIELDS))
+    if unknown:
+        raise ImsxError(
+            400,
+            f"this hub does not store {', '.join(repr(name) for name in unknown)}; send only "
+            f"{', '.join(EDITABLE_FIELDS)} besides @context, id, type and email",
+        )
+    fields: dict[str, str] = {}
+    for name in EDITABLE_FIELDS:
+        value = data.get(name)
+        if value is None or value == "":
+            continue
+        limit = MAX_FIELD_CHARS.get(name, DEFAULT_FIELD_CHARS)
+        if not isinstance(value, str) or len(value) > limit or "\x00" in value:
+            raise ImsxError(400, f"'{name}' must be text of at most {limit} characters")
+        if name == "url" and not value.startswith(("https://", "http://")):
+            raise ImsxError(400, "'url' must be an http or https URL")
+        fields[name] = value
+    now = datetime.now(UTC)
+    await EarnerProfile.insert(
+        EarnerProfile(user=user.id, fields=fields, updated_at=now)  # type: ignore[arg-type]
+    ).on_conflict(
+        target=EarnerProfile.user,
+        action="DO UPDATE",
+        values=[EarnerProfile.fields, EarnerProfile.updated_at],
+    )
+    log.info("obapi_profile_updated", user=user.id, fields=sorted(fields))
+    return await earner_profile(user)
