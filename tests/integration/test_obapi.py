@@ -20,8 +20,8 @@ import pytest
 
 from hub.app import create_app
 from hub.auth.tables import User
-from hub.credentials.baking import unbake
 from hub.backpack.tables import ImportedBadge
+from hub.credentials.baking import unbake
 from hub.obapi.tables import ObApiCode, ObApiToken
 from hub.settings import Settings
 from tenants.tables import Award
@@ -179,7 +179,8 @@ async def test_registration_returns_client_credentials(
     body = response.json()
 
     assert response.status_code == 201, response.text
-    assert body["client_id"] and body["client_secret"]
+    assert body["client_id"]
+    assert body["client_secret"]
     assert body["client_id_issued_at"] <= datetime.now(UTC).timestamp()
     assert body["client_secret_expires_at"] == 0
     assert body["redirect_uris"] == registration_request()["redirect_uris"]
@@ -283,7 +284,8 @@ async def test_full_flow_pages_credentials_and_upserts(
     assert set(links(first)) == {"next", "last", "first"}
     assert set(links(second)) == {"last", "first", "prev"}
     listed = [item["id"] for page in (first, second) for item in page.json()["credential"]]
-    assert len(listed) == 3 and len(set(listed)) == 3
+    assert len(listed) == 3
+    assert len(set(listed)) == 3
     # Newest first: the awards were issued on 1, 2 and 3 March.
     stored = {
         row["credential"]["id"]: str(row["id"])
@@ -306,7 +308,8 @@ async def test_full_flow_pages_credentials_and_upserts(
     assert after.json()["compactJwsString"] == [jwt_text]
     assert await ImportedBadge.count() == 1
     imported = await ImportedBadge.objects().first()
-    assert imported is not None and imported.credential_text == jwt_text
+    assert imported is not None
+    assert imported.credential_text == jwt_text
     assert imported.source == "Open Badges API: Scripted Backpack"
 
 
