@@ -42,7 +42,7 @@ from hub.credentials import jsonld
 from hub.database import configure_engine
 from hub.designer import controllers as designer_controllers
 from hub.errors import InvalidInputError
-from hub.i18n import template_translate
+from hub.i18n import language_link, template_translate
 from hub.mail import controllers as mail_controllers
 from hub.obapi import controllers as obapi_controllers
 from hub.oid4vci import controllers as oid4vci_controllers
@@ -264,6 +264,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
 
 def _template_globals(engine: JinjaTemplateEngine) -> None:
     engine.engine.globals["t"] = template_translate
+    engine.engine.globals["language_link"] = language_link
 
 
 def _single_sign_on(settings: Settings) -> dict[str, Any]:

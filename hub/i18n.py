@@ -7,6 +7,7 @@ browser's Accept-Language header, then English.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import pass_context
 
@@ -718,6 +719,22 @@ def translate(language: str, key: str, **values: Any) -> str:
 def template_translate(context: Any, key: str, **values: Any) -> str:
     """Jinja global ``t``: translate into the language the request chose."""
     return translate(context.get("lang", "en"), key, **values)
+
+
+@pass_context
+def language_link(context: Any, language: str) -> str:
+    """Jinja global ``language_link``: this page's query string with ``lang`` set.
+
+    Other parameters stay, so switching language on a page that carries its state in the query
+    string (filters, an OAuth authorization request) keeps that state.
+    """
+    request = context.get("request")
+    pairs = (
+        []
+        if request is None
+        else [(key, value) for key, value in request.query_params.multi_items() if key != "lang"]
+    )
+    return "?" + urlencode([*pairs, ("lang", language)])
 
 
 def _merge_messages() -> None:

@@ -7,7 +7,9 @@ specification (tests/fixtures/vectors), so the expected shapes do not come from 
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -785,3 +787,21 @@ async def test_earner_withdraws_an_application(
     assert "Scripted Backpack" not in after.text.split("</h1>", 1)[1].split('role="status"')[-1]
     assert (await client.credentials(issued["access_token"])).status_code == 401
     assert (await client.refresh(issued["refresh_token"])).json()["error"] == "invalid_grant"
+
+
+async def test_switching_language_keeps_the_authorization_request(
+    hub: tuple[httpx.AsyncClient, httpx.AsyncClient], settings: Settings, earner: Earner
+) -> None:
+    http, browser = hub
+    client = await registered(http, settings)
+    await sign_in(browser, settings, earner.user)
+    _, challenge = pkce_pair()
+    page = await browser.get(client.authorization_url(READ, "s-fr", challenge))
+    french_link = re.search(r'<a href="([^"]+)" hreflang="fr"', page.text)
+    assert french_link is not None
+
+    french = await browser.get("/oauth/authorize" + html.unescape(french_link.group(1)))
+
+    assert french.status_code == 200, french.text
+    assert "Autoriser l'accès à vos badges" in html.unescape(french.text)
+    assert 'name="state" value="s-fr"' in french.text
