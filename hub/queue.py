@@ -44,6 +44,9 @@ def register_tasks() -> None:
     from federation.tasks import blueprint as federation_tasks
 
     app.add_tasks_from(federation_tasks, namespace="federation")
+    from hub.obapi.tasks import blueprint as obapi_tasks
+
+    app.add_tasks_from(obapi_tasks, namespace="obapi")
 
 
 @asynccontextmanager

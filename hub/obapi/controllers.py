@@ -9,6 +9,7 @@ is protected against cross-site requests like every other page.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -55,6 +56,8 @@ from hub.settings import Settings
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 OWN_BEARER = {"access": permissions.PUBLIC, "exclude_from_csrf": True}
+# Registration needs no credential (OB 3.0 §7.1.1), so it is capped for the whole hub.
+MAX_REGISTRATIONS_PER_HOUR = 100
 # The authorization page carries the OAuth request in hidden fields; these are the page's own.
 PAGE_FIELDS = ("decision", "_csrf_token")
 
@@ -139,6 +142,16 @@ class OAuthController(Controller):
                 },
                 status_code=400,
                 headers=NO_STORE,
+            )
+        if await recent_registrations() >= MAX_REGISTRATIONS_PER_HOUR:
+            return Response(
+                {
+                    "error": "temporarily_unavailable",
+                    "error_description": "too many clients registered in the last hour; "
+                    "retry in an hour",
+                },
+                status_code=429,
+                headers={**NO_STORE, "Retry-After": "3600"},
             )
         json_request = HubJsonRequest(
             request.method, settings.base_url + request.url.path, request.headers, body
@@ -229,6 +242,11 @@ class OAuthController(Controller):
             lambda: server.create_endpoint_response("revocation", oauth_request)
         )
         return _to_response(result)
+
+
+async def recent_registrations() -> int:
+    since = datetime.now(UTC) - timedelta(hours=1)
+    return int(await ObApiClient.count().where(ObApiClient.issued_at > since))
 
 
 async def _signed_in_user(request: Request[Any, Any, Any]) -> User | None:

@@ -24,7 +24,9 @@ from hub.app import create_app
 from hub.auth.tables import User
 from hub.backpack.tables import ImportedBadge
 from hub.credentials.baking import unbake
-from hub.obapi.tables import ObApiCode, ObApiToken
+from hub.obapi import controllers as obapi_controllers
+from hub.obapi.tables import ObApiClient, ObApiCode, ObApiToken
+from hub.obapi.tasks import Purged, purge
 from hub.settings import Settings
 from tenants.tables import Award
 from tests.factories import make_achievement, make_award, make_tenant
@@ -805,3 +807,43 @@ async def test_switching_language_keeps_the_authorization_request(
     assert french.status_code == 200, french.text
     assert "Autoriser l'accès à vos badges" in html.unescape(french.text)
     assert 'name="state" value="s-fr"' in french.text
+
+
+async def test_registrations_are_capped_per_hour(
+    hub: tuple[httpx.AsyncClient, httpx.AsyncClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http, _ = hub
+    monkeypatch.setattr(obapi_controllers, "MAX_REGISTRATIONS_PER_HOUR", 2)
+
+    answers = [
+        (await http.post("/oauth/register", json=registration_request())).status_code
+        for _ in range(3)
+    ]
+    refused = await http.post("/oauth/register", json=registration_request())
+
+    assert answers == [201, 201, 429]
+    assert refused.headers["retry-after"] == "3600"
+    assert await ObApiClient.count() == 2
+
+
+async def test_purge_deletes_only_what_cannot_be_used(
+    hub: tuple[httpx.AsyncClient, httpx.AsyncClient], settings: Settings, earner: Earner
+) -> None:
+    http, browser = hub
+    client = await registered(http, settings)
+    await registered(http, settings)  # never used
+    await sign_in(browser, settings, earner.user)
+    issued = await tokens(client, browser, READ)
+    await authorize(client, browser, READ)  # a code never redeemed
+
+    now_nothing = await purge()
+    later = await purge(datetime.now(UTC) + timedelta(days=8))
+    refreshed = await client.refresh(issued["refresh_token"])
+    much_later = await purge(datetime.now(UTC) + timedelta(days=400))
+
+    assert now_nothing == Purged(codes=0, tokens=0, clients=0)
+    # After 8 days both codes are gone, and the unused client; the refresh token still works.
+    assert later == Purged(codes=2, tokens=0, clients=1)
+    assert refreshed.status_code == 200, refreshed.text
+    # After 400 days every token is more than a month past its end: tokens, then the client.
+    assert much_later == Purged(codes=0, tokens=2, clients=1)
