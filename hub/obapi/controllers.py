@@ -1,7 +1,7 @@
 """Routes of the Open Badges 3.0 API: discovery, OAuth endpoints, credentials and profile.
 
 The API endpoints authenticate with this package's own access tokens, never with sessions or
-Keycloak tokens, so the hub's guard sees them as public and they carry no CSRF check. The
+Keycloak tokens, so the hub's guard treats them as public and they carry no CSRF check. The
 authorization page is the exception: the earner uses it in a browser, signed in, and its form
 is protected against cross-site requests like every other page.
 """

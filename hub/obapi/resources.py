@@ -115,7 +115,7 @@ def _moment(value: str | None) -> datetime | None:
 
 
 async def earner_credentials(user: User) -> list[ListedCredential]:
-    """Every Open Badges 3.0 credential of ``user``, newest first, in a stable order."""
+    """Return every Open Badges 3.0 credential of ``user``, newest first, in a stable order."""
     listed: list[ListedCredential] = []
     ids = await held_award_ids(user)
     if ids:
@@ -298,7 +298,7 @@ async def _held_award_has_id(user: User, credential_id: str) -> bool:
 
 
 async def _existing(user: User, credential_id: str | None, digest: str) -> int | None:
-    """The backpack entry this credential replaces: same credential id, else same text."""
+    """Return the backpack entry this credential replaces: same credential id, else same text."""
     if credential_id:
         rows = await ImportedBadge.raw(
             'SELECT id FROM imported_badge WHERE "user" = {} AND credential_id = {} FOR UPDATE',
@@ -384,6 +384,22 @@ async def update_profile(user: User, data: Any) -> dict[str, Any]:
             "'email' cannot be changed here: it is the verified address of your university "
             "account, and badges are issued to it",
         )
+    fields = _editable_fields(data)
+
+    now = datetime.now(UTC)
+    await EarnerProfile.insert(
+        EarnerProfile(user=user.id, fields=fields, updated_at=now)  # type: ignore[arg-type]
+    ).on_conflict(
+        target=EarnerProfile.user,
+        action="DO UPDATE",
+        values=[EarnerProfile.fields, EarnerProfile.updated_at],
+    )
+    log.info("obapi_profile_updated", user=user.id, fields=sorted(fields))
+    return await earner_profile(user)
+
+
+def _editable_fields(data: dict[str, Any]) -> dict[str, str]:
+    """Validate the fields a PUT may change; reject every field the hub does not keep."""
     unknown = sorted(set(data) - set(EDITABLE_FIELDS) - set(FIXED_FIELDS))
     if unknown:
         raise ImsxError(
@@ -391,6 +407,7 @@ async def update_profile(user: User, data: Any) -> dict[str, Any]:
             f"this hub does not store {', '.join(repr(name) for name in unknown)}; send only "
             f"{', '.join(EDITABLE_FIELDS)} besides @context, id, type and email",
         )
+
     fields: dict[str, str] = {}
     for name in EDITABLE_FIELDS:
         value = data.get(name)
@@ -402,13 +419,4 @@ async def update_profile(user: User, data: Any) -> dict[str, Any]:
         if name == "url" and not value.startswith(("https://", "http://")):
             raise ImsxError(400, "'url' must be an http or https URL")
         fields[name] = value
-    now = datetime.now(UTC)
-    await EarnerProfile.insert(
-        EarnerProfile(user=user.id, fields=fields, updated_at=now)  # type: ignore[arg-type]
-    ).on_conflict(
-        target=EarnerProfile.user,
-        action="DO UPDATE",
-        values=[EarnerProfile.fields, EarnerProfile.updated_at],
-    )
-    log.info("obapi_profile_updated", user=user.id, fields=sorted(fields))
-    return await earner_profile(user)
+    return fields

@@ -1,7 +1,7 @@
 """Queue task of the Open Badges API: delete codes, tokens and clients that can no longer be used.
 
 Registration is open to anyone (OB 3.0 §7.1.1), so clients that never obtained a token are
-deleted after a week; the hourly registration limit in the controller bounds the rest.
+deleted after a week. The hourly registration limit in the controller bounds the rest.
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ class Earner:
 
 @pytest.fixture
 async def earner(db: str, settings: Settings) -> Earner:
-    """Inès holds badges from UPHF and Cantabria, issued a day apart; someone else holds one."""
+    """Inès has three badges from UPHF and Cantabria, issued a day apart; Bob has one."""
     uphf = await make_tenant(settings, "uphf")
     unican = await make_tenant(settings, "unican", country="ES", name_en="Universidad de Cantabria")
     user = await make_user(uphf, "ines", role=None)

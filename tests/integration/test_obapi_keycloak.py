@@ -2,7 +2,7 @@
 
 The hub runs in process; its public URL is mounted on the scripted browser, and every other URL
 (the real Keycloak) goes over loopback. The earner is the realm's ``two.campus`` person, a
-student of UPHF and of Cantabria, who holds a badge from each.
+student of UPHF and of Cantabria, who has a badge from each.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ async def follow(browser: httpx.AsyncClient, response: httpx.Response) -> httpx.
 
 
 async def keycloak_sign_in(browser: httpx.AsyncClient, page: httpx.Response) -> httpx.Response:
-    """Keycloak with Organizations asks for the username first, then the password."""
+    """Submit the username, then the password: Keycloak with Organizations uses two forms."""
     for field, value in (("username", STUDENT), ("password", dev_user(STUDENT).password)):
         action = LOGIN_FORM.search(page.text)
         assert action is not None, f"no Keycloak form where {field} was expected: {page.text}"
