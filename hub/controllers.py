@@ -130,6 +130,7 @@ class CredentialController(Controller):
             )
         report = await verification.verify(settings, award.credential_text)
         credential_url = f"{settings.public_url}/credentials/{award_id}"
+        viewer = await authenticate(request)
         return await render(
             request,
             "credential.html",
@@ -141,6 +142,7 @@ class CredentialController(Controller):
             did=identity.tenant_did(settings, tenant.slug),
             credential_url=credential_url,
             linkedin_url=sharing.linkedin_add_url(award.credential, credential_url, str(award_id)),
+            is_earner=await sharing.is_earner(viewer, award),
         )
 
     @get("/credential.json", media_type="application/ld+json")

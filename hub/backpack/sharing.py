@@ -24,7 +24,12 @@ async def may_see_hidden(viewer: Principal | None, award: Award, tenant: Tenant)
         return False
     if viewer.can(AWARD_VIEW, tenant.slug):
         return True
-    if viewer.user_id is None:
+    return await is_earner(viewer, award)
+
+
+async def is_earner(viewer: Principal | None, award: Award) -> bool:
+    """Return whether ``viewer`` is the person the badge was awarded to or who claimed it."""
+    if viewer is None or viewer.user_id is None:
         return False
     user = await User.objects().where(User.id == viewer.user_id).first()  # type: ignore[attr-defined]
     if user is None:

@@ -125,3 +125,17 @@ async def test_hidden_badge_page_closed_to_other_person(
     page = await browser.get(f"/credentials/{award.id}")
 
     assert page.status_code == 404
+
+
+@pytest.mark.parametrize(("name", "shown"), [("ada", True), ("grace", False), (None, False)])
+async def test_wallet_link_only_for_earner(
+    browser: httpx.AsyncClient, settings: Settings, name: str | None, shown: bool
+) -> None:
+    award = await issue(settings)
+    if name is not None:
+        await sign_in(browser, settings, await make_user(await get_tenant("uphf"), name, None))
+
+    page = await browser.get(f"/credentials/{award.id}")
+
+    assert page.status_code == 200
+    assert (f"/credentials/{award.id}/wallet" in read_page(page.text).links) is shown
