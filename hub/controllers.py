@@ -142,7 +142,7 @@ class CredentialController(Controller):
             did=identity.tenant_did(settings, tenant.slug),
             credential_url=credential_url,
             linkedin_url=sharing.linkedin_add_url(award.credential, credential_url, str(award_id)),
-            is_earner=await sharing.is_earner(viewer, award),
+            may_send_to_wallet=await sharing.may_send_to_wallet(viewer, award),
         )
 
     @get("/credential.json", media_type="application/ld+json")

@@ -24,12 +24,7 @@ async def may_see_hidden(viewer: Principal | None, award: Award, tenant: Tenant)
         return False
     if viewer.can(AWARD_VIEW, tenant.slug):
         return True
-    return await is_earner(viewer, award)
-
-
-async def is_earner(viewer: Principal | None, award: Award) -> bool:
-    """Return whether ``viewer`` is the person the badge was awarded to or who claimed it."""
-    if viewer is None or viewer.user_id is None:
+    if viewer.user_id is None:
         return False
     user = await User.objects().where(User.id == viewer.user_id).first()  # type: ignore[attr-defined]
     if user is None:
@@ -37,6 +32,18 @@ async def is_earner(viewer: Principal | None, award: Award) -> bool:
     return user.subject == award.claimed_by or (
         (user.email or "").lower() == award.recipient_email.lower()
     )
+
+
+async def may_send_to_wallet(viewer: Principal | None, award: Award) -> bool:
+    """Return whether ``viewer`` earned the award: claimed it, or has its address unclaimed."""
+    if viewer is None or viewer.user_id is None:
+        return False
+    user = await User.objects().where(User.id == viewer.user_id).first()
+    if user is None:
+        return False
+    if award.claimed_by is not None:
+        return user.subject == award.claimed_by
+    return (user.email or "").lower() == award.recipient_email.lower()
 
 
 def linkedin_add_url(credential: Mapping[str, Any], credential_url: str, award_id: str) -> str:

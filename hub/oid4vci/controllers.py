@@ -18,7 +18,7 @@ from litestar.types import ExceptionHandlersMap
 
 from hub.auth import permissions
 from hub.auth.principal import authenticate
-from hub.auth.tables import User
+from hub.backpack.sharing import may_send_to_wallet
 from hub.certificates.render import qr_code_svg
 from hub.controllers import load_award
 from hub.errors import PermissionDeniedError
@@ -153,14 +153,7 @@ async def _require_earner(request: Request[Any, Any, Any], award: Award) -> str:
     """Return the viewer's actor name when they earned the award; raise otherwise."""
     viewer = await authenticate(request)
     assert viewer is not None  # the route's access level requires a signed-in person
-    user = None
-    if viewer.user_id is not None:
-        user = await User.objects().where(User.id == viewer.user_id).first()
-    is_earner = user is not None and (
-        user.subject == award.claimed_by
-        or (award.claimed_by is None and (user.email or "").lower() == award.recipient_email)
-    )
-    if not is_earner:
+    if not await may_send_to_wallet(viewer, award):
         raise PermissionDeniedError(
             "only the person who earned this badge can send it to a wallet; sign in with the "
             "account the badge was awarded to",
