@@ -87,6 +87,18 @@ class WalletEndpointController(Controller):
         }
         return Response(body, headers=NO_STORE)
 
+    @get("/offers/{offer_id:uuid}")
+    async def offer_by_reference(
+        self,
+        slug: FromPath[str],
+        offer_id: FromPath[uuid.UUID],
+        settings: NamedDependency[Settings],
+    ) -> Response[dict[str, Any]]:
+        """Serve the offer that a ``credential_offer_uri`` link names."""
+        tenant = await get_tenant(slug)
+        document = await services.offer_by_reference(settings, tenant, offer_id)
+        return Response(document, headers=NO_STORE)
+
     @post("/nonce", status_code=200)
     async def nonce(
         self, slug: FromPath[str], settings: NamedDependency[Settings]

@@ -14,6 +14,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "wallet.create": "Create an offer",
         "wallet.scan": "Scan this QR code with your wallet, or open the link on this device.",
         "wallet.open": "Open in my wallet",
+        "wallet.by_value": "Wallet that cannot fetch offers: open the offer by value",
         "wallet.code": "Code to type in the wallet",
         "wallet.expires": "This offer works once and expires at {time} UTC.",
         "wallet.again": "Create another offer",
@@ -33,6 +34,9 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Scannez ce QR code avec votre portefeuille, ou ouvrez le lien sur cet appareil."
         ),
         "wallet.open": "Ouvrir dans mon portefeuille",
+        "wallet.by_value": (
+            "Portefeuille qui ne télécharge pas les offres : ouvrir l'offre par valeur"
+        ),
         "wallet.code": "Code à saisir dans le portefeuille",
         "wallet.expires": "Cette offre sert une seule fois et expire à {time} UTC.",
         "wallet.again": "Créer une autre offre",

@@ -63,17 +63,34 @@ def _tx_code_digest(settings: Settings, offer_id: uuid.UUID, tx_code: str) -> st
     return hmac.new(key, offer_id.bytes + tx_code.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def offer_code(settings: Settings, offer_id: uuid.UUID) -> str:
+    """Derive the offer's pre-authorized code from its id with a key only the hub has.
+
+    The code can then be served again by reference (``credential_offer_uri``) while the
+    database keeps only its digest.
+    """
+    key = derive_key(settings, b"oid4vci-offer-code")
+    return _b64(hmac.new(key, offer_id.bytes, hashlib.sha256).digest())
+
+
 @dataclass(frozen=True)
 class CredentialOffer:
-    """A new offer as the earner sees it; the code and transaction code are shown only once."""
+    """A new offer as the earner sees it; the transaction code is shown only once."""
 
     offer_id: uuid.UUID
     document: dict[str, Any]
     tx_code: str | None
     expires_at: datetime
+    offer_uri: str
 
     @property
     def deep_link(self) -> str:
+        """The offer by reference (OpenID4VCI 1.0 §4.1.3): a short link and a small QR code."""
+        return f"{OFFER_SCHEME}?credential_offer_uri={quote(self.offer_uri, safe='')}"
+
+    @property
+    def deep_link_by_value(self) -> str:
+        """The offer by value, for wallets that do not fetch offers."""
         text = json.dumps(self.document, separators=(",", ":"))
         return f"{OFFER_SCHEME}?credential_offer={quote(text, safe='')}"
 
@@ -93,7 +110,7 @@ async def create_offer(
             code="credential-not-active",
         )
     offer_id = uuid.uuid4()
-    code = secrets.token_urlsafe(32)
+    code = offer_code(settings, offer_id)
     tx_code = (
         f"{secrets.randbelow(10**TX_CODE_DIGITS):0{TX_CODE_DIGITS}d}" if with_tx_code else None
     )
@@ -115,7 +132,31 @@ async def create_offer(
         )
     log.info("credential_offered", tenant=tenant.slug, award=str(award.id), offer=str(offer_id))
     document = metadata.offer_document(settings, tenant.slug, code, has_tx_code=bool(tx_code))
-    return CredentialOffer(offer_id, document, tx_code, offer.expires_at)
+    uri = metadata.endpoint(settings, tenant.slug, f"offers/{offer_id}")
+    return CredentialOffer(offer_id, document, tx_code, offer.expires_at, uri)
+
+
+async def offer_by_reference(
+    settings: Settings, tenant: Tenant, offer_id: uuid.UUID
+) -> dict[str, Any]:
+    """Return the offer document while the offer is unused and unexpired; raise otherwise."""
+    offer = (
+        await Oid4vciOffer.objects()
+        .where((Oid4vciOffer.id == offer_id) & (Oid4vciOffer.tenant == tenant.id))
+        .first()
+    )
+    if offer is None or offer.used_at is not None or offer.expires_at <= utcnow():
+        raise Oid4vciError(
+            "invalid_request",
+            "this credential offer is unknown, used or expired; ask the earner for a new one",
+            status_code=404,
+        )
+    return metadata.offer_document(
+        settings,
+        tenant.slug,
+        offer_code(settings, offer_id),
+        has_tx_code=offer.tx_code_hash is not None,
+    )
 
 
 @dataclass(frozen=True)

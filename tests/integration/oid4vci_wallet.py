@@ -39,6 +39,17 @@ class Offer:
         return str(self.document["credential_issuer"])
 
 
+OFFER_BY_REFERENCE = re.compile(r'href="(openid-credential-offer://\?credential_offer_uri=[^"]+)"')
+
+
+def read_offer_uri(page: str) -> str:
+    """Read the ``credential_offer_uri`` of the wallet page's main link (the QR code's link)."""
+    link = OFFER_BY_REFERENCE.search(page)
+    assert link is not None, "the page shows no credential_offer_uri link"
+    query = parse_qs(urlsplit(html.unescape(link.group(1))).query)
+    return str(query["credential_offer_uri"][0])
+
+
 def read_offer(page: str) -> Offer:
     """Read the by-value offer of the deep link and the transaction code off the wallet page."""
     link = OFFER_LINK.search(page)

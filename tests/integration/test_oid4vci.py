@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -27,7 +28,7 @@ from tenants.services import get_tenant
 from tenants.tables import Award
 from tests.factories import make_achievement, make_award
 from tests.integration.mail_support import make_user, sign_in, uphf
-from tests.integration.oid4vci_wallet import Offer, Wallet, read_offer
+from tests.integration.oid4vci_wallet import Offer, Wallet, read_offer, read_offer_uri
 
 pytestmark = pytest.mark.integration
 
@@ -351,3 +352,43 @@ async def test_offer_and_delivery_are_audited(scene: Scene) -> None:
 
     assert {"action": "credential:offered", "actor": f"user:test:{EARNER}"} in events
     assert {"action": "credential:delivered", "actor": "wallet"} in events
+
+
+async def test_offer_by_reference_matches_offer_by_value(scene: Scene) -> None:
+    csrf = scene.browser.cookies.get("badgehub_csrf") or ""
+    page = await scene.browser.post(
+        f"/credentials/{scene.award.id}/wallet", data={"_csrf_token": csrf, "tx_code": "on"}
+    )
+    by_value = read_offer(page.text)
+    uri = read_offer_uri(page.text)
+
+    fetched = await scene.wallet.http.get(uri)
+    token = await scene.wallet.token(Offer(fetched.json(), by_value.tx_code), by_value.tx_code)
+    after_use = await scene.wallet.http.get(uri)
+
+    assert uri.startswith(f"{scene.settings.public_url}/tenants/uphf/oid4vci/offers/")
+    assert fetched.status_code == 200
+    assert fetched.headers["cache-control"] == "no-store"
+    assert fetched.json() == by_value.document
+    assert token.status_code == 200, token.text
+    assert after_use.status_code == 404
+    assert after_use.json()["error"] == "invalid_request"
+
+
+async def test_offer_by_reference_unknown_or_expired(scene: Scene) -> None:
+    csrf = scene.browser.cookies.get("badgehub_csrf") or ""
+    page = await scene.browser.post(
+        f"/credentials/{scene.award.id}/wallet", data={"_csrf_token": csrf}
+    )
+    uri = read_offer_uri(page.text)
+    await Oid4vciOffer.update(
+        {Oid4vciOffer.expires_at: datetime.now(UTC) - timedelta(seconds=1)}, force=True
+    )
+
+    expired = await scene.wallet.http.get(uri)
+    unknown = await scene.wallet.http.get(uri.rsplit("/", 1)[0] + f"/{uuid.uuid4()}")
+    other_tenant = await scene.wallet.http.get(uri.replace("/tenants/uphf/", "/tenants/btu/"))
+
+    assert expired.status_code == 404
+    assert unknown.status_code == 404
+    assert other_tenant.status_code == 404
