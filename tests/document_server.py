@@ -2,8 +2,8 @@
 
 Each route is a path with a status, headers and a body. A route can also send its body slowly
 (one chunk per ``drip_seconds``) or declare a false Content-Length. A route may instead be a
-function that builds the answer from the request, which small fake services use; only such
-routes answer POST. Every request's path and ``Host`` header are recorded, with its method,
+function that builds the response from the request, which small fake services use; only such
+routes respond to POST. Every request's path and ``Host`` header are recorded, with its method,
 headers (names in lower case) and body, so tests can count requests and check what was sent.
 """
 

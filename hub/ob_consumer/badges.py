@@ -18,7 +18,7 @@ from tenants.services import credential_jwt
 
 AWARD = "award"
 IMPORTED = "imported"
-# How an issued award is sent: its Data Integrity JSON, or its VC-JWT.
+# The formats an issued award can be sent in: its Data Integrity JSON, or its VC-JWT.
 AWARD_FORMATS = ("json", "jwt")
 OB2_FORMATS = (CredentialFormat.OB2_HOSTED.value, CredentialFormat.OB2_SIGNED.value)
 
@@ -26,7 +26,7 @@ OB2_FORMATS = (CredentialFormat.OB2_HOSTED.value, CredentialFormat.OB2_SIGNED.va
 async def sendable_badge(
     settings: Settings, user: User, kind: str, badge_id: str, credential_format: str = "json"
 ) -> SendableCredential:
-    """Return the credential to send; raise NotFoundError unless ``user`` holds the badge."""
+    """Return the credential to send; raise NotFoundError unless the badge is ``user``'s."""
     if kind == AWARD:
         return await _award_credential(settings, user, badge_id, credential_format)
     if kind == IMPORTED and badge_id.isdigit():

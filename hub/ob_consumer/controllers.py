@@ -107,7 +107,7 @@ class SendController(Controller):
         error: FromQuery[str | None] = None,
         error_description: FromQuery[str | None] = None,
     ) -> Template:
-        """Finish a send with the host's answer to the authorization request (RFC 6749 §4.1.2)."""
+        """Finish a send with the host's response to the authorization request (RFC 6749 §4.1.2)."""
         user = await signed_in_user(request)
         attempt = SendAttempt.unseal(settings, request.cookies.get(SEND_COOKIE))
         result = await CredentialSender(settings).finish(
@@ -129,7 +129,8 @@ class SendController(Controller):
         user = await signed_in_user(request)
         await CredentialSender(settings).forget(user, grant_id)
         back = data.get("next", "")
-        target = back if back.startswith("/backpack/") and "//" not in back else "/backpack"
+        is_own_page = back.startswith("/backpack/") and "//" not in back and "\\" not in back
+        target = back if is_own_page else "/backpack"
         return Redirect(f"{target}?disconnected=1", status_code=303)
 
 

@@ -23,6 +23,8 @@ UPSERT_SCOPE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert"
 # RFC 8414 §3: authorization server metadata, where a host may publish revocation_endpoint.
 SERVER_METADATA_PATH = "/.well-known/oauth-authorization-server"
 MAX_NAME_CHARS = 255
+# The length of the URL columns of ObHostRegistration.
+MAX_URL_CHARS = 2048
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ def fetch_failure(error: FetchError, host: str) -> SendError:
         )
     if error.code == "http-status" and error.status == 404:
         return _invalid(host, f"{error.url} answered 404, so it offers no Open Badges 3.0 API")
+    if error.code == "not-json":
+        return _invalid(host, str(error))
     return SendError(
         "host-unreachable", f"{host} could not be reached: {error}", host=host, detail=str(error)
     )
@@ -167,6 +171,8 @@ def _url_field(container: dict[str, Any], key: str, discovery_url: str, host: st
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise _invalid(host, f"its {key} {value!r} is not an absolute https URL")
+    if len(url) > MAX_URL_CHARS:
+        raise _invalid(host, f"its {key} is longer than {MAX_URL_CHARS} characters")
     return url
 
 

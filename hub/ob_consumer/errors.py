@@ -21,14 +21,14 @@ STATUS_BY_CODE = {
     "upsert-rejected": 502,
 }
 
-# Codes whose ``detail`` is the other host's own answer, rather than this hub's finding.
+# Codes whose ``detail`` is the other host's own response, rather than this hub's finding.
 HOST_ANSWER_CODES = frozenset(
     {"registration-rejected", "authorization-denied", "token-rejected", "upsert-rejected"}
 )
 
 
 class SendError(HubError):
-    """A send that failed; ``code`` selects the translated text the earner sees.
+    """A send that failed; ``code`` selects the translated text shown to the earner.
 
     ``host`` names the other host as the earner typed or chose it. ``detail`` holds the host's
     own explanation (an OAuth ``error_description`` or an ``imsx_description``) when it sent one.

@@ -44,12 +44,12 @@ MAX_DETAIL_CHARS = 500
 
 
 class TokenRejectedError(SendError):
-    """The host's token endpoint answered with an error (an OAuth error or an HTTP status)."""
+    """The host's token endpoint responded with an error (an OAuth error or an HTTP status)."""
 
 
 @dataclass(frozen=True)
 class ClientCredentials:
-    """The client this hub holds at a host, from its registration response (RFC 7591 §3.2.1)."""
+    """This hub's client at a host, as its registration response names it (RFC 7591 §3.2.1)."""
 
     client_id: str
     client_secret: str | None
@@ -163,7 +163,7 @@ async def refresh_tokens(
 
 
 async def revoke_token(oauth: AsyncOAuth2Client, endpoint: str, token: str) -> bool:
-    """Ask the host to revoke a refresh token (RFC 7009); return whether it answered 200."""
+    """Ask the host to revoke a refresh token (RFC 7009); return whether it responded 200."""
     try:
         response = await oauth.revoke_token(
             endpoint,
@@ -188,7 +188,7 @@ async def _token_request(host: str, request: Any) -> dict[str, Any]:
         status = getattr(getattr(error, "response", None), "status_code", None)
         raise _token_rejected(host, f"HTTP {status}" if status else "no JSON token") from None
     if not isinstance(token.get("access_token"), str):
-        raise _token_rejected(host, "the answer has no access_token")
+        raise _token_rejected(host, "the response has no access_token")
     return token
 
 

@@ -49,7 +49,7 @@ class SendAttempt:
     """What the authorization callback needs: the PKCE verifier, the state, and what to send.
 
     It travels in a short-lived cookie encrypted under a key derived from the KEK, so no row
-    exists before the host answers. ``badge_kind`` is ``award`` or ``imported``.
+    exists before the host responds. ``badge_kind`` is ``award`` or ``imported``.
     """
 
     state: str

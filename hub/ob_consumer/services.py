@@ -1,9 +1,9 @@
 """Sending a badge to another Open Badges 3.0 host, in the order of OB 3.0 §7.
 
 The first send to a host discovers it and registers this hub as a client there; every later
-send reuses that registration. An earner's first send to a host asks for their consent in the
+send reuses that registration. An earner's first send to a host requests their consent in the
 browser (authorization code with PKCE). When the host issued a refresh token, later sends
-refresh the access token instead, and ask for consent again only when the refresh fails.
+refresh the access token instead, and request consent again only when the refresh fails.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ class CredentialSender:
         error: str | None = None,
         error_description: str | None = None,
     ) -> SendResult:
-        """Handle the host's answer to the authorization request, then send the badge."""
+        """Handle the host's response to the authorization request, then send the badge."""
         if attempt.user_id != _user_id(user) or not hmac.compare_digest(
             attempt.state.encode(), state.encode()
         ):
@@ -261,7 +261,7 @@ class CredentialSender:
             created = await upsert_credential(client, registration.api_base, credential, host)
         except UpsertRejectedError as error:
             if error.http_status in (401, 403):
-                # The host no longer honours the grant, so the next send asks for consent.
+                # The host no longer honours the grant, so the next send requests consent again.
                 await _drop_refresh_token_of(_user_id(user), registration.id)
             raise
         await ObHostGrant.update({ObHostGrant.last_sent_at: datetime.now(UTC)}).where(

@@ -35,9 +35,9 @@ class ObHostRegistration(Table):
 class ObHostGrant(Table):
     """An earner's authorization at one host, kept so that a later send needs no new consent.
 
-    ``refresh_token_sealed`` is the host's refresh token encrypted like the client secret; it
-    is null when the host issued none, and the earner then authorizes each send. One row per
-    earner and host (unique together).
+    ``refresh_token_sealed`` is the host's refresh token, encrypted like the client secret. It
+    is null when the host issued none, so the earner then authorizes each send. There is one row
+    per earner and host (unique together).
     """
 
     id = Serial(primary_key=True)

@@ -1,7 +1,7 @@
 """The ``upsertCredential`` call of the Open Badges 3.0 API (OB 3.0 §6.2.3).
 
 ``POST {api base}/credentials`` with the credential as ``application/json`` (the exact stored
-text, so its proof still verifies) or a VC-JWT as ``text/plain``. The host answers 201 when it
+text, so its proof still verifies) or a VC-JWT as ``text/plain``. The host responds 201 when it
 created the credential, 200 when it replaced one, and an ``Imsx_StatusInfo`` otherwise.
 """
 
@@ -36,7 +36,7 @@ class SendableCredential:
 
 
 class UpsertRejectedError(SendError):
-    """The host answered the upsert with a status other than 200 or 201."""
+    """The host responded to the upsert with a status other than 200 or 201."""
 
     def __init__(self, message: str, *, host: str, detail: str, http_status: int) -> None:
         super().__init__("upsert-rejected", message, host=host, detail=detail)

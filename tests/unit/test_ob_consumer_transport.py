@@ -23,7 +23,7 @@ def server() -> Iterator[DocumentServer]:
 
 
 def echo(request: Request) -> Route:
-    """Answer 201 with the method, content type and body that arrived."""
+    """Respond 201 with the method, content type and body that arrived."""
     body = {
         "method": request.method,
         "content_type": request.headers.get("content-type"),
@@ -188,9 +188,7 @@ class TestHttps:
             ca_file=str(certificate.certificate_file),
         )
 
-        async with httpx.AsyncClient(
-            transport=PolicyTransport(policy, resolve=resolver)
-        ) as client:
+        async with httpx.AsyncClient(transport=PolicyTransport(policy, resolve=resolver)) as client:
             response = await client.post(
                 server.url("/echo", host="localhost"), content=b"header.payload.signature"
             )
