@@ -302,6 +302,8 @@ class HostUnderTest:
 
 @pytest.fixture(params=["fake"])
 def host(request: pytest.FixtureRequest, settings: Settings) -> HostUnderTest:
+    """Each parameter gives a host's base URL, consumer settings that let the hub reach it (a
+    loopback peer and its CA), and ``approve``, which plays the earner at its consent page."""
     provider: FakeObProvider = request.getfixturevalue("fake")
     return HostUnderTest(
         provider.base_url, provider.settings_for(settings), provider.approve, provider
@@ -360,6 +362,8 @@ async def test_send_registers_once_and_refreshes(host: HostUnderTest, earner: Ea
     assert started.status_code == 303
     assert done.status_code == 200, done.text
     assert "the badge was added" in done.text
+    assert done.cookies.get("badgehub_ob_send") is None
+    assert 'badgehub_ob_send=""' in done.headers["set-cookie"]
     assert again.status_code == 200, again.text
     assert "replaced the copy" in again.text
     assert await ObHostRegistration.count() == 1
@@ -671,3 +675,26 @@ async def test_send_page_in_french(fake_earner: Earner) -> None:
     assert "Envoyer ce badge vers un autre sac à badges" in page.text
     assert f'href="/backpack/badges/{fake_earner.award.id}/send"' in backpack.text
     assert "Envoyer vers un autre sac à badges" in backpack.text
+
+
+@pytest.mark.parametrize("case", ["expired-secret", "unreadable-secret"])
+async def test_unusable_registration_replaced(
+    fake: FakeObProvider, fake_earner: Earner, case: str
+) -> None:
+    await send_with_consent(fake_earner, fake_host(fake, fake_earner))
+    if case == "expired-secret":
+        change = {ObHostRegistration.client_secret_expires_at: datetime(2020, 1, 1, tzinfo=UTC)}
+    else:
+        change = {ObHostRegistration.client_secret_sealed: b"\0" * 40}
+    await ObHostRegistration.update(change, force=True)
+
+    again = await fake_earner.send(fake.base_url)
+    row = await ObHostRegistration.objects().first()
+
+    # The refresh token belongs to the first client, so the new client asks for consent again.
+    assert again.status_code == 303
+    assert len(fake.clients) == 2
+    assert await ObHostRegistration.count() == 1
+    assert row is not None
+    assert row.client_id == list(fake.clients)[1]
+    assert row.client_secret_expires_at is None
