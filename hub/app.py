@@ -44,6 +44,7 @@ from hub.designer import controllers as designer_controllers
 from hub.errors import InvalidInputError
 from hub.i18n import language_link, template_translate
 from hub.mail import controllers as mail_controllers
+from hub.ob_consumer import controllers as ob_consumer_controllers
 from hub.obapi import controllers as obapi_controllers
 from hub.oid4vci import controllers as oid4vci_controllers
 from hub.problems import EXCEPTION_HANDLERS
@@ -208,6 +209,7 @@ def create_app(settings: Settings, database_url: str) -> Litestar:
             *oid4vci_controllers.ROUTES,
             *backpack_downloads.ROUTES,
             *backpack_controllers.ROUTES,
+            *ob_consumer_controllers.ROUTES,
             *ob2_hosted.ROUTES,
             *obapi_controllers.ROUTES,
             metrics.metrics_endpoint,

@@ -54,8 +54,9 @@ class FetchError(Exception):
     """A fetch that was rejected or failed; ``str()`` names the URL and what went wrong.
 
     ``code`` is one of invalid-url, scheme-not-allowed, address-not-allowed, name-not-resolved,
-    connection-failed, tls-failed, timed-out, too-large, http-status, too-many-redirects and
-    not-json. ``status`` is the HTTP status for http-status.
+    connection-failed, tls-failed, timed-out, too-large, http-status, too-many-redirects,
+    not-json and (from :class:`PolicyTransport` only) encoding-not-allowed. ``status`` is the
+    HTTP status for http-status.
     """
 
     def __init__(self, code: str, url: str, message: str, *, status: int | None = None) -> None:
@@ -259,18 +260,13 @@ class Fetcher:
         self, target: _Target, address: str, accept: str, max_bytes: int
     ) -> str | tuple[int, str, bytes, str | None]:
         """Return the redirect location, or the status, media type, body and ETag."""
-        parts = urlsplit(target.url)
-        ip_host = f"[{address}]" if ":" in address else address
-        pinned = urlunsplit(
-            (target.scheme, f"{ip_host}:{target.port}", parts.path or "/", parts.query, "")
-        )
+        pinned, host_header, extensions = _pinned(target, address)
         headers = {
-            "Host": parts.netloc.rsplit("@", 1)[-1],
+            "Host": host_header,
             "Accept": accept,
             "Accept-Encoding": "identity",
             "User-Agent": USER_AGENT,
         }
-        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
         # A client per request: the connection pool is keyed by address, and a pooled connection
         # made for one SNI name must not serve another host on the same address. The deadline
         # of fetch() bounds the whole exchange, so httpx's own per-read timeouts stay off.
@@ -285,17 +281,8 @@ class Fetcher:
                     "GET", pinned, headers=headers, extensions=extensions
                 )
                 response = await client.send(request, stream=True)
-            except httpx.ConnectError as error:
-                code, reason = _connect_failure(error)
-                raise FetchError(
-                    code, target.url, f"fetching {target.url} failed: {reason}"
-                ) from None
             except httpx.TransportError as error:
-                raise FetchError(
-                    "connection-failed",
-                    target.url,
-                    f"fetching {target.url} failed: {type(error).__name__} {error}".rstrip(),
-                ) from None
+                raise _transport_failure(target.url, error) from None
             try:
                 return await self._read(target, response, max_bytes)
             finally:
@@ -314,23 +301,9 @@ class Fetcher:
                 f"{target.url} answered HTTP {status} {response.reason_phrase}".rstrip(),
                 status=status,
             )
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
-            raise _too_large(target.url, max_bytes)
-        body = bytearray()
-        try:
-            async for chunk in response.aiter_bytes(_CHUNK_BYTES):
-                body.extend(chunk)
-                if len(body) > max_bytes:
-                    raise _too_large(target.url, max_bytes)
-        except httpx.TransportError as error:
-            raise FetchError(
-                "connection-failed",
-                target.url,
-                f"reading {target.url} failed: {type(error).__name__} {error}".rstrip(),
-            ) from None
+        body = await _read_body(target.url, response, max_bytes)
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        return status, media_type, bytes(body), response.headers.get("etag")
+        return status, media_type, body, response.headers.get("etag")
 
     def _cached(self, key: tuple[str, str]) -> FetchedDocument | None:
         entry = self._cache.get(key)
@@ -350,10 +323,136 @@ class Fetcher:
             self._cache.popitem(last=False)
 
 
+class PolicyTransport(httpx.AsyncBaseTransport):
+    """An httpx transport that sends requests of any method under an :class:`OutboundPolicy`.
+
+    Each request gets the checks of :class:`Fetcher`: the URL rules, the check of every resolved
+    address, and a connection pinned to the checked address with the host name as TLS SNI and
+    ``Host`` header. One deadline covers the request and its response body, which is read
+    within the size cap. The transport never follows redirects. A client that follows them sends
+    each hop through this transport again, where the hop gets the same checks. Clients built on
+    httpx, such as authlib's ``AsyncOAuth2Client(transport=...)``, can use it as their transport.
+    """
+
+    def __init__(self, policy: OutboundPolicy, *, resolve: Resolve | None = None) -> None:
+        self.policy = policy
+        # The URL and address checks are the fetcher's own, so both paths apply the same rules.
+        self._checks = Fetcher(policy, resolve=resolve)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = str(request.url)
+        try:
+            async with asyncio.timeout(self.policy.timeout_seconds):
+                return await self._send(request, url)
+        except TimeoutError:
+            seconds = f"{self.policy.timeout_seconds:g}"
+            log.info("outbound_request_failed", method=request.method, url=url, code="timed-out")
+            raise FetchError(
+                "timed-out", url, f"{request.method} {url} timed out after {seconds} s"
+            ) from None
+        except FetchError as error:
+            log.info(
+                "outbound_request_failed",
+                method=request.method,
+                url=url,
+                code=error.code,
+                status=error.status,
+            )
+            raise
+
+    async def _send(self, request: httpx.Request, url: str) -> httpx.Response:
+        target = self._checks._check_url(url)
+        address = await self._checks._checked_address(target)
+        pinned_url, host_header, extensions = _pinned(target, address)
+        headers = httpx.Headers(request.headers)
+        headers["Host"] = host_header
+        # A compressed body would be inflated after the size check, so none is accepted.
+        headers["Accept-Encoding"] = "identity"
+        pinned = httpx.Request(
+            request.method,
+            pinned_url,
+            headers=headers,
+            content=await request.aread(),
+            extensions=extensions,
+        )
+        # A transport per request, for the reason given in Fetcher._request.
+        async with httpx.AsyncHTTPTransport(
+            verify=self._checks._ssl_context, trust_env=False
+        ) as transport:
+            try:
+                response = await transport.handle_async_request(pinned)
+            except httpx.TransportError as error:
+                raise _transport_failure(url, error, f"{request.method} {url}") from None
+            try:
+                body = await self._read(url, response)
+            finally:
+                await response.aclose()
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            content=body,
+            request=request,
+            extensions={"reason_phrase": response.extensions.get("reason_phrase", b"")},
+        )
+
+    async def _read(self, url: str, response: httpx.Response) -> bytes:
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            raise FetchError(
+                "encoding-not-allowed",
+                url,
+                f"{url} answered with Content-Encoding {encoding} although this hub asked for "
+                "an uncompressed body",
+            )
+        return await _read_body(url, response, self.policy.max_bytes)
+
+
 @cache
 def fetcher_for(settings: Settings) -> Fetcher:
     """Return the fetcher of these settings, so that its cache lasts across requests."""
     return Fetcher(OutboundPolicy.from_settings(settings))
+
+
+def _pinned(target: _Target, address: str) -> tuple[str, str, dict[str, Any]]:
+    """Return the URL to the checked address, the ``Host`` header and the TLS SNI extension."""
+    parts = urlsplit(target.url)
+    ip_host = f"[{address}]" if ":" in address else address
+    pinned = urlunsplit(
+        (target.scheme, f"{ip_host}:{target.port}", parts.path or "/", parts.query, "")
+    )
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    return pinned, parts.netloc.rsplit("@", 1)[-1], extensions
+
+
+async def _read_body(url: str, response: httpx.Response, max_bytes: int) -> bytes:
+    """Read a response body in chunks; stop with too-large as soon as it exceeds ``max_bytes``."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(url, max_bytes)
+    body = bytearray()
+    try:
+        async for chunk in response.aiter_bytes(_CHUNK_BYTES):
+            body.extend(chunk)
+            if len(body) > max_bytes:
+                raise _too_large(url, max_bytes)
+    except httpx.TransportError as error:
+        raise FetchError(
+            "connection-failed",
+            url,
+            f"reading {url} failed: {type(error).__name__} {error}".rstrip(),
+        ) from None
+    return bytes(body)
+
+
+def _transport_failure(url: str, error: httpx.TransportError, action: str = "") -> FetchError:
+    """Turn an httpx transport error into a FetchError; ``action`` names the request."""
+    action = action or f"fetching {url}"
+    if isinstance(error, httpx.ConnectError):
+        code, reason = _connect_failure(error)
+        return FetchError(code, url, f"{action} failed: {reason}")
+    return FetchError(
+        "connection-failed", url, f"{action} failed: {type(error).__name__} {error}".rstrip()
+    )
 
 
 def _host_port(host: str, port: int) -> str:

@@ -4,6 +4,7 @@ from piccolo.conf.apps import AppConfig
 
 from hub.auth.tables import TenantOrganization, TenantRole, User, WebSession
 from hub.backpack.tables import ImportedBadge
+from hub.ob_consumer.tables import ObHostGrant, ObHostRegistration
 from hub.obapi.tables import EarnerProfile, ObApiClient, ObApiCode, ObApiToken
 from hub.oid4vci.tables import Oid4vciIssuance, Oid4vciNonceUse, Oid4vciOffer
 from hub.tables import AuditEvent
@@ -25,6 +26,8 @@ APP_CONFIG = AppConfig(
         ObApiCode,
         ObApiToken,
         EarnerProfile,
+        ObHostRegistration,
+        ObHostGrant,
     ],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],

@@ -1,8 +1,10 @@
 """A loopback HTTP(S) server of canned documents, for tests of outbound fetches.
 
 Each route is a path with a status, headers and a body. A route can also send its body slowly
-(one chunk per ``drip_seconds``) or declare a false Content-Length. Every request's path and
-``Host`` header are recorded, so tests can count fetches and check what was sent.
+(one chunk per ``drip_seconds``) or declare a false Content-Length. A route may instead be a
+function that builds the response from the request, which small fake services use; only such
+routes respond to POST. Every request's path and ``Host`` header are recorded, with its method,
+headers (names in lower case) and body, so tests can count requests and check what was sent.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import ipaddress
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,6 +42,12 @@ class Request:
     path: str
     host: str | None
     accept: str | None
+    method: str = "GET"
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+Responder = Callable[[Request], Route]
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -52,7 +61,7 @@ class DocumentServer:
     """Serves ``routes`` on 127.0.0.1; with ``tls`` set, over HTTPS with a test certificate."""
 
     def __init__(self, tls: LoopbackCertificate | None = None) -> None:
-        self.routes: dict[str, Route] = {}
+        self.routes: dict[str, Route | Responder] = {}
         self.requests: list[Request] = []
         self._httpd = _QuietServer(("127.0.0.1", 0), self._handler_class())
         if tls is not None:
@@ -84,11 +93,28 @@ class DocumentServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                server.requests.append(
-                    Request(self.path, self.headers.get("Host"), self.headers.get("Accept"))
+                self._answer(b"")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self._answer(self.rfile.read(length))
+
+            def _answer(self, body: bytes) -> None:
+                request = Request(
+                    self.path,
+                    self.headers.get("Host"),
+                    self.headers.get("Accept"),
+                    self.command,
+                    {name.lower(): value for name, value in self.headers.items()},
+                    body,
                 )
-                route = server.routes.get(self.path.split("?", 1)[0])
-                if route is None:
+                server.requests.append(request)
+                found = server.routes.get(self.path.split("?", 1)[0])
+                if callable(found):
+                    route = found(request)
+                elif found is not None and self.command == "GET":
+                    route = found
+                else:
                     route = Route(b'{"error": "not found"}', status=404)
                 self.send_response(route.status)
                 headers = dict(route.headers)

@@ -120,6 +120,12 @@ PERSON_ONLY = frozenset(
         ("POST", "/oauth/authorize"),
         ("GET", "/backpack/applications"),
         ("POST", "/backpack/applications/{client_id:str}/revoke"),
+        ("GET", "/backpack/badges/{award_id:uuid}/send"),
+        ("POST", "/backpack/badges/{award_id:uuid}/send"),
+        ("GET", "/backpack/imported/{badge_id:int}/send"),
+        ("POST", "/backpack/imported/{badge_id:int}/send"),
+        ("GET", "/backpack/send/callback"),
+        ("POST", "/backpack/send/hosts/{grant_id:int}/forget"),
     }
 )
 
@@ -373,6 +379,13 @@ CONTRACT_ACCESS = {
     ("POST", "/tenants/{slug:str}/oid4vci/credential"): "public",
     ("GET", "/credentials/{award_id:uuid}/wallet"): "signed-in",
     ("POST", "/credentials/{award_id:uuid}/wallet"): "signed-in",
+    # Sending a badge to another Open Badges 3.0 host: only its holder may (test_ob_consumer.py).
+    ("GET", "/backpack/badges/{award_id:uuid}/send"): "signed-in",
+    ("POST", "/backpack/badges/{award_id:uuid}/send"): "signed-in",
+    ("GET", "/backpack/imported/{badge_id:int}/send"): "signed-in",
+    ("POST", "/backpack/imported/{badge_id:int}/send"): "signed-in",
+    ("GET", "/backpack/send/callback"): "signed-in",
+    ("POST", "/backpack/send/hosts/{grant_id:int}/forget"): "signed-in",
     # Open to the scraper; HUB_METRICS_TOKEN adds a bearer token check (test_metrics.py).
     ("GET", "/metrics"): "public",
 }
