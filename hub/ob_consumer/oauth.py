@@ -64,14 +64,12 @@ def redirect_uri(settings: Settings) -> str:
 def registration_request(settings: Settings) -> dict[str, Any]:
     """Return the client metadata this hub registers with (RFC 7591 §2, OB 3.0 §7.1.1.2)."""
     home = f"{settings.base_url}/"
-    # NOTE: the hub has no logo, terms of service or privacy policy page yet, so tos_uri and
-    # policy_uri name the home page and logo_uri is left out. Give each its own setting once
-    # those pages exist.
+    # The hub has no logo, so logo_uri is left out; the other hosts show the client's name.
     return {
         "client_name": CLIENT_NAME,
         "client_uri": home,
-        "tos_uri": home,
-        "policy_uri": home,
+        "tos_uri": settings.terms_of_service_url or f"{settings.base_url}/privacy#terms",
+        "policy_uri": settings.privacy_policy_url or f"{settings.base_url}/privacy",
         "software_id": SOFTWARE_ID,
         "software_version": importlib.metadata.version("eunice-badge-hub"),
         "redirect_uris": [redirect_uri(settings)],

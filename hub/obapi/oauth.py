@@ -30,6 +30,7 @@ import anyio
 import anyio.from_thread
 import anyio.to_thread
 import structlog
+from authlib.common.urls import is_valid_url
 from authlib.oauth2 import AuthorizationServer, OAuth2Error
 from authlib.oauth2.rfc6749 import (
     ClientMixin,
@@ -50,6 +51,7 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7591 import ClientMetadataClaims, ClientRegistrationEndpoint
 from authlib.oauth2.rfc7591.errors import InvalidClientMetadataError, InvalidRedirectURIError
 from authlib.oauth2.rfc7636 import CodeChallenge
+from joserfc.errors import InvalidClaimError
 
 from hub.auth.tables import User
 from hub.obapi.scopes import OB_SCOPES, SUPPORTED_SCOPES
@@ -500,6 +502,16 @@ class OpenBadgesClientClaims(ClientMetadataClaims):
         # The hub's checks come first: their messages say what to change.
         self._validate_for_hub()
         super().validate(now, leeway)
+
+    def _validate_uri(self, key: str, uri: str | None = None) -> None:
+        """Accept fragments in informational URLs (a terms page's #section); RFC 7591 allows
+        them there. Redirect URIs, which must not have one, are checked by the hub itself."""
+        if key == "redirect_uris":
+            super()._validate_uri(key, uri)
+            return
+        value = self.get(key) if uri is None else uri
+        if value and not is_valid_url(value, fragments_allowed=True):
+            raise InvalidClaimError(key)
 
     def _validate_for_hub(self) -> None:
         for name in ("client_name", "client_uri", "redirect_uris", "scope"):

@@ -220,6 +220,18 @@ async def test_registration_rejects_bad_metadata(
     assert reason in response.json()["error_description"]
 
 
+async def test_registration_accepts_fragment_in_terms_url(
+    hub: tuple[httpx.AsyncClient, httpx.AsyncClient],
+) -> None:
+    http, _ = hub
+    body = registration_request(tos_uri="https://client.example.org/privacy#terms")
+
+    response = await http.post("/oauth/register", json=body)
+
+    assert response.status_code == 201, response.text
+    assert response.json()["tos_uri"] == "https://client.example.org/privacy#terms"
+
+
 async def test_registration_rejects_a_body_that_is_not_json(
     hub: tuple[httpx.AsyncClient, httpx.AsyncClient],
 ) -> None:
