@@ -16,6 +16,7 @@ from typing import Any
 
 import structlog
 
+from hub.audit import record_event
 from hub.auth.tables import User
 from hub.errors import NotFoundError
 from hub.ob_consumer import oauth
@@ -268,6 +269,12 @@ class CredentialSender:
             (ObHostGrant.user == _user_id(user)) & (ObHostGrant.registration == registration.id)
         )
         log.info("ob_credential_sent", user=_user_id(user), host=host, created=created)
+        await record_event(
+            "credential:sent",
+            actor=f"user:{user.subject}",
+            target=host,
+            details={"badge": credential.name, "created": created},
+        )
         return created
 
     async def _store_grant(

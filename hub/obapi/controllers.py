@@ -23,6 +23,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
 
+from hub.audit import record_event
 from hub.auth import permissions
 from hub.auth.principal import authenticate
 from hub.auth.tables import User
@@ -222,6 +223,13 @@ class OAuthController(Controller):
                 oauth_request, grant_user=user if allowed else None, grant=grant
             )
         )
+        if allowed and result.location and "code=" in result.location:
+            await record_event(
+                "application:authorized",
+                actor=f"user:{user.subject}",
+                target=grant.client.client_id,
+                details={"client": grant.client.name, "scope": grant.request.payload.scope},
+            )
         return _to_response(result)
 
     @post("/token")
@@ -435,6 +443,12 @@ class ApplicationsController(Controller):
                 code="application-not-found",
             )
         await withdraw_access(user, client)
+        await record_event(
+            "application:access-withdrawn",
+            actor=f"user:{user.subject}",
+            target=client.client_id,
+            details={"client": client.name},
+        )
         return Redirect(
             f"/backpack/applications?{urlencode({'revoked': client.name})}", status_code=303
         )

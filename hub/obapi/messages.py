@@ -4,6 +4,10 @@ from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "audit.action.credential:received": "Badge received through the Open Badges API",
+        "audit.action.credential:sent": "Badge sent to another backpack",
+        "audit.action.application:authorized": "Application allowed to use a backpack",
+        "audit.action.application:access-withdrawn": "Application access withdrawn",
         "obapi.authorize.title": "Allow access to your badges",
         "obapi.authorize.asks": "asks to use your EUNICE Badge Hub account ({person}) to:",
         "obapi.authorize.redirect": "After your answer you go back to {host}.",
@@ -71,6 +75,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
     },
     "fr": {
+        "audit.action.credential:received": "Badge reçu par l'API Open Badges",
+        "audit.action.credential:sent": "Badge envoyé vers un autre sac à badges",
+        "audit.action.application:authorized": "Application autorisée à utiliser un sac à badges",
+        "audit.action.application:access-withdrawn": "Accès d'une application retiré",
         "obapi.authorize.title": "Autoriser l'accès à vos badges",
         "obapi.authorize.asks": (
             "demande à utiliser votre compte EUNICE Badge Hub ({person}) pour :"

@@ -19,6 +19,7 @@ import asyncpg
 import structlog
 
 from hub import verification
+from hub.audit import record_event
 from hub.auth.tables import User
 from hub.backpack.holdings import held_award_ids
 from hub.backpack.importing import MAX_SOURCE_CHARS, MAX_TEXT_CHARS, _image_url, _parse_time
@@ -268,6 +269,12 @@ async def upsert_credential(
                 ) from None
             created = True
     log.info("obapi_credential_upserted", user=user.id, created=created, format=str(report.format))
+    await record_event(
+        "credential:received",
+        actor=f"user:{user.subject}",
+        target=credential_id or digest,
+        details={"client": client_name, "created": created},
+    )
     return UpsertOutcome(created=created)
 
 

@@ -28,6 +28,7 @@ from hub.obapi import controllers as obapi_controllers
 from hub.obapi.tables import ObApiClient, ObApiCode, ObApiToken
 from hub.obapi.tasks import Purged, purge
 from hub.settings import Settings
+from hub.tables import AuditEvent
 from tenants.tables import Award
 from tests.factories import make_achievement, make_award, make_tenant
 from tests.integration.mail_support import make_user, sign_in
@@ -327,6 +328,12 @@ async def test_full_flow_pages_credentials_and_upserts(
     assert imported is not None
     assert imported.credential_text == jwt_text
     assert imported.source == "Open Badges API: Scripted Backpack"
+    received = (
+        await AuditEvent.objects()
+        .where(AuditEvent.action == "credential:received")
+        .output(load_json=True)
+    )
+    assert [event.details["created"] for event in received] == [True, False]
 
 
 async def test_since_keeps_later_credentials(
@@ -801,6 +808,15 @@ async def test_earner_withdraws_an_application(
     assert "Scripted Backpack" not in after.text.split("</h1>", 1)[1].split('role="status"')[-1]
     assert (await client.credentials(issued["access_token"])).status_code == 401
     assert (await client.refresh(issued["refresh_token"])).json()["error"] == "invalid_grant"
+    events = await AuditEvent.select(AuditEvent.action, AuditEvent.actor, AuditEvent.target).where(
+        AuditEvent.action.like("application:%")
+    )
+    assert [event["action"] for event in events] == [
+        "application:authorized",
+        "application:access-withdrawn",
+    ]
+    assert {event["actor"] for event in events} == {f"user:{earner.user.subject}"}
+    assert {event["target"] for event in events} == {client.client_id}
 
 
 async def test_switching_language_keeps_the_authorization_request(
