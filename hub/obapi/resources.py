@@ -115,51 +115,72 @@ def _moment(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-async def earner_credentials(user: User) -> list[ListedCredential]:
-    """Return every Open Badges 3.0 credential of ``user``, newest first, in a stable order."""
-    listed: list[ListedCredential] = []
+@dataclass(frozen=True)
+class _Entry:
+    """A credential's place in the listing, before its text is read."""
+
+    issued_at: datetime
+    kind: str
+    row_id: str
+
+
+async def _entries(user: User) -> list[_Entry]:
+    """List the earner's credentials, newest first, in a stable order, without their texts."""
+    entries: list[_Entry] = []
     ids = await held_award_ids(user)
     if ids:
-        rows = await Award.select(Award.id, Award.credential_text, Award.issued_at).where(
-            Award.id.is_in(ids)
-        )
-        listed.extend(
-            ListedCredential(
-                row["issued_at"],
-                f"award:{row['id']}",
-                credential=json.loads(row["credential_text"]),
-            )
-            for row in rows
-        )
+        rows = await Award.select(Award.id, Award.issued_at).where(Award.id.is_in(ids))
+        entries.extend(_Entry(row["issued_at"], "award", str(row["id"])) for row in rows)
     imported = await ImportedBadge.select(
-        ImportedBadge.id,
-        ImportedBadge.credential_text,
-        ImportedBadge.credential_format,
-        ImportedBadge.issued_at,
-        ImportedBadge.imported_at,
+        ImportedBadge.id, ImportedBadge.issued_at, ImportedBadge.imported_at
     ).where(
         (ImportedBadge.user == user.id)  # type: ignore[attr-defined]
         & ImportedBadge.credential_format.is_in(list(OB3_FORMATS))
     )
-    for row in imported:
-        moment = row["issued_at"] or row["imported_at"]
-        key = f"imported:{row['id']}"
-        if row["credential_format"] == str(CredentialFormat.JWT_VC):
-            listed.append(ListedCredential(moment, key, compact_jws=row["credential_text"]))
-        else:
-            listed.append(
-                ListedCredential(moment, key, credential=json.loads(row["credential_text"]))
+    entries.extend(
+        _Entry(row["issued_at"] or row["imported_at"], "imported", str(row["id"]))
+        for row in imported
+    )
+    entries.sort(key=lambda entry: (entry.issued_at, entry.kind, entry.row_id), reverse=True)
+    return entries
+
+
+async def _read(entries: list[_Entry]) -> list[ListedCredential]:
+    """Read the texts of one page of entries, keeping their order."""
+    award_ids = [uuid.UUID(entry.row_id) for entry in entries if entry.kind == "award"]
+    imported_ids = [int(entry.row_id) for entry in entries if entry.kind == "imported"]
+    texts: dict[tuple[str, str], tuple[str, str]] = {}
+    if award_ids:
+        for row in await Award.select(Award.id, Award.credential_text).where(
+            Award.id.is_in(award_ids)
+        ):
+            texts[("award", str(row["id"]))] = (row["credential_text"], "ldp_vc")
+    if imported_ids:
+        for row in await ImportedBadge.select(
+            ImportedBadge.id, ImportedBadge.credential_text, ImportedBadge.credential_format
+        ).where(ImportedBadge.id.is_in(imported_ids)):
+            texts[("imported", str(row["id"]))] = (
+                row["credential_text"],
+                row["credential_format"],
             )
-    listed.sort(key=lambda item: (item.issued_at, item.key), reverse=True)
+    listed = []
+    for entry in entries:
+        text, credential_format = texts[(entry.kind, entry.row_id)]
+        key = f"{entry.kind}:{entry.row_id}"
+        if credential_format == str(CredentialFormat.JWT_VC):
+            listed.append(ListedCredential(entry.issued_at, key, compact_jws=text))
+        else:
+            listed.append(ListedCredential(entry.issued_at, key, credential=json.loads(text)))
     return listed
 
 
 async def credentials_page(user: User, query: PageQuery) -> Page:
-    listed = await earner_credentials(user)
+    """Return one page of the earner's credentials; only that page's texts are read."""
+    entries = await _entries(user)
     if query.since is not None:
-        listed = [item for item in listed if item.issued_at > query.since]
-    window = listed[query.offset : query.offset + query.limit]
-    return Page(window, len(listed), query.limit, query.offset)
+        entries = [entry for entry in entries if entry.issued_at > query.since]
+    window = entries[query.offset : query.offset + query.limit]
+    return Page(await _read(window), len(entries), query.limit, query.offset)
 
 
 def link_header(base: str, page: Page, since: str | None) -> str:
