@@ -28,6 +28,10 @@ def issuer_id(settings: Settings, slug: str) -> str:
     return identity.tenant_url(settings, slug)
 
 
+# The most key proofs, so bound copies, that one credential request may carry.
+BATCH_SIZE = 5
+
+
 def endpoint(settings: Settings, slug: str, name: str) -> str:
     return f"{issuer_id(settings, slug)}/oid4vci/{name}"
 
@@ -58,6 +62,8 @@ def issuer_metadata(settings: Settings, tenant: Tenant) -> dict[str, Any]:
         "credential_issuer": issuer_id(settings, tenant.slug),
         "credential_endpoint": endpoint(settings, tenant.slug, "credential"),
         "nonce_endpoint": endpoint(settings, tenant.slug, "nonce"),
+        # Up to this many copies per request, each bound to its own wallet key (§12.2.4).
+        "batch_credential_issuance": {"batch_size": BATCH_SIZE},
         "display": display,
         "credential_configurations_supported": {
             configuration_id: _configuration(credential_format)

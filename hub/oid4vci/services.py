@@ -312,12 +312,8 @@ async def issue_credential(
 ) -> dict[str, Any]:
     """Issue the credential of one request (OpenID4VCI 1.0 §8) with ``{"credentials": [...]}``."""
     offer = await offer_for_token(tenant, access_token)
-    configuration_id, proof_jwt = _read_request(request)
-    holder_did = None
-    if proof_jwt is not None:
-        proof = check_key_proof(proof_jwt, metadata.issuer_id(settings, tenant.slug))
-        await spend_nonce(settings, proof.nonce)
-        holder_did = proof.holder_did
+    configuration_id, proof_jwts = _read_request(request)
+    holder_dids = await _holder_dids(settings, tenant, proof_jwts)
     award = await Award.objects().where(Award.id == offer.award).first()
     assert award is not None  # the foreign key guarantees it
     state = await award_state(tenant, award)
@@ -327,32 +323,71 @@ async def issue_credential(
         )
 
     credential_format = metadata.CONFIGURATIONS[configuration_id]
-    issuance_id = uuid.uuid4()
-    credential = await _credential(
-        settings, tenant, award, credential_format, holder_did, issuance_id
-    )
-    text = credential if isinstance(credential, str) else json.dumps(credential, ensure_ascii=False)
+    issued: list[tuple[uuid.UUID, str | None, str | dict[str, Any]]] = []
+    for holder_did in holder_dids:
+        issuance_id = uuid.uuid4()
+        credential = await _credential(
+            settings, tenant, award, credential_format, holder_did, issuance_id
+        )
+        issued.append((issuance_id, holder_did, credential))
     async with Oid4vciIssuance._meta.db.transaction():
-        await Oid4vciIssuance(
-            id=issuance_id,
-            offer=offer.id,
-            award=award.id,
-            credential_format=credential_format,
-            holder_did=holder_did,
-            credential_text=text,
-            issued_at=utcnow(),
-        ).save()
+        for issuance_id, holder_did, credential in issued:
+            text = (
+                credential
+                if isinstance(credential, str)
+                else json.dumps(credential, ensure_ascii=False)
+            )
+            await Oid4vciIssuance(
+                id=issuance_id,
+                offer=offer.id,
+                award=award.id,
+                credential_format=credential_format,
+                holder_did=holder_did,
+                credential_text=text,
+                issued_at=utcnow(),
+            ).save()
         await record_event(
             "credential:delivered",
             actor="wallet",
             tenant=tenant.slug,
             target=str(award.id),
-            details={"format": credential_format, "bound": holder_did is not None},
+            details={
+                "format": credential_format,
+                "bound": holder_dids != [None],
+                "copies": len(issued),
+            },
         )
     log.info(
-        "credential_delivered", tenant=tenant.slug, award=str(award.id), format=credential_format
+        "credential_delivered",
+        tenant=tenant.slug,
+        award=str(award.id),
+        format=credential_format,
+        copies=len(issued),
     )
-    return {"credentials": [{"credential": credential}]}
+    return {"credentials": [{"credential": credential} for _, _, credential in issued]}
+
+
+async def _holder_dids(
+    settings: Settings, tenant: Tenant, proof_jwts: list[str]
+) -> list[str | None]:
+    """Check every key proof and spend its nonce; return one holder DID per proof.
+
+    Without proofs the list is ``[None]``: one copy, unbound. The proofs of a batch may share a
+    ``c_nonce``, which is spent once; two proofs of one key would make linkable copies, so a
+    repeated key is rejected.
+    """
+    if not proof_jwts:
+        return [None]
+    audience = metadata.issuer_id(settings, tenant.slug)
+    proofs = [check_key_proof(proof_jwt, audience) for proof_jwt in proof_jwts]
+    holders = [proof.holder_did for proof in proofs]
+    if len(set(holders)) != len(holders):
+        raise Oid4vciError(
+            "invalid_proof", "each proof of a batch must be signed by a different key"
+        )
+    for nonce in dict.fromkeys(proof.nonce for proof in proofs):
+        await spend_nonce(settings, nonce)
+    return list(holders)
 
 
 async def award_state(tenant: Tenant, award: Award) -> str:
@@ -361,8 +396,8 @@ async def award_state(tenant: Tenant, award: Award) -> str:
     return view.state
 
 
-def _read_request(request: Any) -> tuple[str, str | None]:
-    """Return the requested configuration id and the one jwt proof, if any."""
+def _read_request(request: Any) -> tuple[str, list[str]]:
+    """Return the requested configuration id and its jwt proofs (none, or up to a batch)."""
     if not isinstance(request, dict):
         raise _bad_request("the credential request body must be a JSON object")
     if "credential_identifier" in request:
@@ -383,16 +418,20 @@ def _read_request(request: Any) -> tuple[str, str | None]:
         raise _bad_request('send key proofs as "proofs": {"jwt": [...]} (OpenID4VCI 1.0 §8.2)')
     proofs = request.get("proofs")
     if proofs is None:
-        return configuration_id, None
+        return configuration_id, []
     if not isinstance(proofs, dict) or set(proofs) != {"jwt"}:
         raise Oid4vciError("invalid_proof", 'proofs must be an object with the one key "jwt"')
     jwts = proofs["jwt"]
-    if not isinstance(jwts, list) or len(jwts) != 1 or not isinstance(jwts[0], str):
+    if (
+        not isinstance(jwts, list)
+        or not 1 <= len(jwts) <= metadata.BATCH_SIZE
+        or not all(isinstance(item, str) for item in jwts)
+    ):
         raise Oid4vciError(
             "invalid_proof",
-            "send exactly one jwt proof: this issuer signs one credential per request",
+            f"send 1 to {metadata.BATCH_SIZE} jwt proofs as strings, one per copy wanted",
         )
-    return configuration_id, jwts[0]
+    return configuration_id, list(jwts)
 
 
 def _bad_request(description: str) -> Oid4vciError:

@@ -392,3 +392,58 @@ async def test_offer_by_reference_unknown_or_expired(scene: Scene) -> None:
     assert expired.status_code == 404
     assert unknown.status_code == 404
     assert other_tenant.status_code == 404
+
+
+async def test_batch_binds_each_copy_to_its_key(scene: Scene) -> None:
+    offer = await scene.offer()
+    metadata = await scene.wallet.metadata(offer.issuer)
+    token = await scene.access_token(offer)
+    nonce = await scene.wallet.nonce(metadata)
+    wallets = [scene.wallet, Wallet(scene.wallet.http), Wallet(scene.wallet.http)]
+    proofs = [wallet.proof(offer.issuer, nonce) for wallet in wallets]
+    body = {"credential_configuration_id": LDP_CONFIGURATION, "proofs": {"jwt": proofs}}
+
+    response = await scene.wallet.credential(metadata, token, body)
+    credentials = [item["credential"] for item in response.json()["credentials"]]
+    reports = [await verification.verify(scene.settings, item) for item in credentials]
+    stored = await Oid4vciIssuance.count().where(Oid4vciIssuance.award == scene.award.id)
+
+    assert metadata["batch_credential_issuance"]["batch_size"] == 5
+    assert response.status_code == 200, response.text
+    assert [item["credentialSubject"]["id"] for item in credentials] == [
+        wallet.did for wallet in wallets
+    ]
+    assert len({item["id"] for item in credentials}) == 3
+    assert all(report.valid for report in reports)
+    assert stored == 3
+
+
+async def test_batch_rejects_repeated_key_and_oversize(scene: Scene) -> None:
+    offer = await scene.offer()
+    metadata = await scene.wallet.metadata(offer.issuer)
+    token = await scene.access_token(offer)
+    nonce = await scene.wallet.nonce(metadata)
+    same_key = [scene.wallet.proof(offer.issuer, nonce)] * 2
+    too_many = [Wallet(scene.wallet.http).proof(offer.issuer, nonce) for _ in range(6)]
+
+    responses = [
+        await scene.wallet.credential(
+            metadata,
+            token,
+            {"credential_configuration_id": LDP_CONFIGURATION, "proofs": {"jwt": proofs}},
+        )
+        for proofs in (same_key, too_many)
+    ]
+    # Neither request spent the nonce, so a correct request still works with it.
+    single = await scene.wallet.credential(
+        metadata,
+        token,
+        {"credential_configuration_id": LDP_CONFIGURATION, "proofs": {"jwt": same_key[:1]}},
+    )
+
+    assert [response.status_code for response in responses] == [400, 400]
+    assert [response.json()["error"] for response in responses] == ["invalid_proof"] * 2
+    assert "different key" in responses[0].json()["error_description"]
+    assert "1 to 5" in responses[1].json()["error_description"]
+    assert single.status_code == 200, single.text
+    assert await Oid4vciIssuance.count() == 1
