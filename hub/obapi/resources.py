@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import asyncpg
 import structlog
@@ -184,20 +185,21 @@ async def credentials_page(user: User, query: PageQuery) -> Page:
 
 
 def link_header(base: str, page: Page, since: str | None) -> str:
-    """RFC 8288 links first, last, and next and prev where they exist (OB 3.0 §6.4)."""
-    extra = f"&since={since}" if since else ""
+    """Return RFC 8288 links first and last, and next and prev where they exist (OB 3.0 §6.4)."""
 
     def link(offset: int, rel: str) -> str:
-        return f'<{base}?limit={page.limit}&offset={offset}{extra}>; rel="{rel}"'
+        query = {"limit": page.limit, "offset": offset} | ({"since": since} if since else {})
+        return f'<{base}?{urlencode(query)}>; rel="{rel}"'
 
-    last = max(0, (page.total - 1) // page.limit * page.limit) if page.total else 0
+    last = (page.total - 1) // page.limit * page.limit if page.total else 0
     links = []
     if page.offset + page.limit < page.total:
         links.append(link(page.offset + page.limit, "next"))
     links.append(link(last, "last"))
     links.append(link(0, "first"))
     if page.offset > 0:
-        links.append(link(max(0, page.offset - page.limit), "prev"))
+        # Past the end, the previous page is the last one that has credentials.
+        links.append(link(max(0, min(page.offset - page.limit, last)), "prev"))
     return ", ".join(links)
 
 
