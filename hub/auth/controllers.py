@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
@@ -78,7 +79,8 @@ class AuthController(Controller):
         client: login.OidcClient | None = request.app.state.oidc_client
         if client is None:
             if settings.dev_login:
-                return Redirect(f"/auth/dev-login?next={login.safe_next_path(next)}")
+                query = urlencode({"next": login.safe_next_path(next)})
+                return Redirect(f"/auth/dev-login?{query}")
             return await render(request, "login_unavailable.html", status_code=503)
         attempt = login.LoginAttempt.start(next or "/console")
         key = login.derive_key(settings, b"login-cookie")
