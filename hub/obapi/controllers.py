@@ -398,6 +398,8 @@ class ProfileController(Controller):
             data = json.loads(await request.body())
         except ValueError as error:
             raise ImsxError(400, f"the request body is not valid JSON: {error}") from None
+        except RecursionError:
+            raise ImsxError(400, "the request body is JSON nested too deeply") from None
         return Response(await resources.update_profile(user, data), headers=NO_STORE)
 
 
