@@ -492,7 +492,12 @@ class RefreshGrant(grants.RefreshTokenGrant):
             # RFC 9700 §4.14.2: a replaced refresh token presented again means that the client
             # or an attacker has a stolen copy, so the token that replaced it is revoked too.
             revoked = _run(_revoke_grant, token.grant_sha256)
-            log.warning("obapi_refresh_token_replayed", token_row=token.row_id, revoked=revoked)
+            log.warning(
+                "obapi_refresh_token_replayed",
+                client_row=token.client_row,
+                token_row=token.row_id,
+                revoked=revoked,
+            )
             return None
         if token.is_expired():
             return None
