@@ -84,6 +84,15 @@ async def signed_in_client(hub: Hub, settings: Settings, earner: Earner) -> Scri
     return client
 
 
+async def authorized(
+    hub: Hub, settings: Settings, earner: Earner, scope: str = ALL_SCOPES
+) -> tuple[ScriptedClient, str]:
+    """Register a client and let the earner allow ``scope``; return it with its access token."""
+    client = await signed_in_client(hub, settings, earner)
+    access: str = (await tokens(client, hub[1], scope))["access_token"]
+    return client, access
+
+
 # --- Authorization endpoint -----------------------------------------------------------------
 
 
@@ -469,9 +478,7 @@ async def test_nested_registration_is_400(hub: Hub) -> None:
 
 
 async def test_next_link_keeps_time_zone(hub: Hub, settings: Settings, earner: Earner) -> None:
-    client = await signed_in_client(hub, settings, earner)
-    _, browser = hub
-    access = (await tokens(client, browser, READ))["access_token"]
+    client, access = await authorized(hub, settings, earner, READ)
     since = quote("2026-03-01T00:30:00+01:00", safe="")
 
     first = await client.credentials(access, f"{client.api_base}/credentials?limit=1&since={since}")
@@ -484,9 +491,7 @@ async def test_next_link_keeps_time_zone(hub: Hub, settings: Settings, earner: E
 
 
 async def test_prev_link_past_end_is_last(hub: Hub, settings: Settings, earner: Earner) -> None:
-    client = await signed_in_client(hub, settings, earner)
-    _, browser = hub
-    access = (await tokens(client, browser, READ))["access_token"]
+    client, access = await authorized(hub, settings, earner, READ)
 
     past = await client.credentials(access, f"{client.api_base}/credentials?limit=2&offset=10")
 
@@ -508,9 +513,7 @@ async def test_prev_link_past_end_is_last(hub: Hub, settings: Settings, earner: 
 async def test_paging_edge_values(
     hub: Hub, settings: Settings, earner: Earner, query: str, total: str, limit: str
 ) -> None:
-    client = await signed_in_client(hub, settings, earner)
-    _, browser = hub
-    access = (await tokens(client, browser, READ))["access_token"]
+    client, access = await authorized(hub, settings, earner, READ)
 
     response = await client.credentials(access, f"{client.api_base}/credentials?{query}")
 
@@ -520,9 +523,7 @@ async def test_paging_edge_values(
 
 
 async def test_unencoded_plus_gets_hint(hub: Hub, settings: Settings, earner: Earner) -> None:
-    client = await signed_in_client(hub, settings, earner)
-    _, browser = hub
-    access = (await tokens(client, browser, READ))["access_token"]
+    client, access = await authorized(hub, settings, earner, READ)
 
     response = await client.credentials(
         access, f"{client.api_base}/credentials?since=2026-03-01T00:30:00+01:00"
@@ -533,9 +534,7 @@ async def test_unencoded_plus_gets_hint(hub: Hub, settings: Settings, earner: Ea
 
 
 async def test_huge_offset_names_range(hub: Hub, settings: Settings, earner: Earner) -> None:
-    client = await signed_in_client(hub, settings, earner)
-    _, browser = hub
-    access = (await tokens(client, browser, READ))["access_token"]
+    client, access = await authorized(hub, settings, earner, READ)
 
     response = await client.credentials(access, f"{client.api_base}/credentials?offset={2**40}")
 
@@ -553,9 +552,8 @@ async def test_huge_offset_names_range(hub: Hub, settings: Settings, earner: Ear
 async def test_nested_json_body_is_400(
     hub: Hub, settings: Settings, earner: Earner, method: str, path: str, media_type: str
 ) -> None:
-    client = await signed_in_client(hub, settings, earner)
-    http, browser = hub
-    access = (await tokens(client, browser))["access_token"]
+    client, access = await authorized(hub, settings, earner)
+    http, _ = hub
 
     response = await http.request(
         method,
@@ -572,9 +570,7 @@ async def test_upsert_other_issuer_same_id_conflicts(
     hub: Hub, settings: Settings, earner: Earner
 ) -> None:
     # OB 3.0 §10: two credentials are the same when both the id and the issuer id are equal.
-    client = await signed_in_client(hub, settings, earner)
-    _, browser = hub
-    access = (await tokens(client, browser, f"{READ} {UPSERT}"))["access_token"]
+    client, access = await authorized(hub, settings, earner, f"{READ} {UPSERT}")
     first = DidKeySigner("First University")
     impostor = DidKeySigner("Impostor")
     shared_id = "urn:uuid:5f6a0d4e-2b8c-4c11-9a3e-7f0e1d2c3b4a"
@@ -595,9 +591,7 @@ async def test_upsert_other_issuer_same_id_conflicts(
 
 async def test_upsert_escaped_id_replaces(hub: Hub, settings: Settings, earner: Earner) -> None:
     # OB 3.0 §10 compares ids after unescaping percent-encoded characters.
-    client = await signed_in_client(hub, settings, earner)
-    _, browser = hub
-    access = (await tokens(client, browser, UPSERT))["access_token"]
+    client, access = await authorized(hub, settings, earner, UPSERT)
     issuer = DidKeySigner("First University")
     first = issuer.sign(credential_for("ines@example.org", "https://example.org/badges/abc"))
     second = credential_for("ines@example.org", "https://example.org/badges/a%62c")
@@ -616,9 +610,7 @@ async def test_upsert_escaped_id_replaces(hub: Hub, settings: Settings, earner: 
 
 
 async def test_upsert_held_award_id_conflicts(hub: Hub, settings: Settings, earner: Earner) -> None:
-    client = await signed_in_client(hub, settings, earner)
-    _, browser = hub
-    access = (await tokens(client, browser, UPSERT))["access_token"]
+    client, access = await authorized(hub, settings, earner, UPSERT)
     award = await Award.objects().where(Award.id == earner.awards[0]).first()
     assert award is not None
     held_id = json.loads(award.credential_text)["id"]
@@ -634,9 +626,7 @@ async def test_upsert_held_award_id_conflicts(hub: Hub, settings: Settings, earn
 async def test_upsert_for_other_earner_refused(
     hub: Hub, settings: Settings, earner: Earner
 ) -> None:
-    client = await signed_in_client(hub, settings, earner)
-    _, browser = hub
-    access = (await tokens(client, browser, UPSERT))["access_token"]
+    client, access = await authorized(hub, settings, earner, UPSERT)
     signer = DidKeySigner("First University")
     bobs = json.dumps(signer.sign(credential_for("bob@example.org", "urn:uuid:1")))
 
