@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from authlib.oauth2.rfc6749 import scope_to_list
 from authlib.oauth2.rfc6750 import BearerTokenValidator
@@ -42,6 +42,7 @@ from hub.obapi.oauth import (
     find_token,
     in_thread,
     load_client,
+    redirect_host,
     server_metadata,
 )
 from hub.obapi.scopes import (
@@ -59,6 +60,9 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 OWN_BEARER = {"access": permissions.PUBLIC, "exclude_from_csrf": True}
 # Registration needs no credential (OB 3.0 §7.1.1), so it is capped for the whole hub.
 MAX_REGISTRATIONS_PER_HOUR = 100
+# A registration request of the specification's example is under 1 KiB; this bounds what one
+# anonymous request can store.
+MAX_REGISTRATION_BYTES = 16 * 1024
 # The authorization page carries the OAuth request in hidden fields; these are the page's own.
 PAGE_FIELDS = ("decision", "_csrf_token")
 
@@ -130,19 +134,20 @@ class OAuthController(Controller):
     async def register(
         self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
     ) -> Response[Any]:
+        raw = await request.body()
+        if len(raw) > MAX_REGISTRATION_BYTES:
+            return _registration_error(
+                f"the client metadata is over {MAX_REGISTRATION_BYTES} bytes; send only the "
+                "fields of RFC 7591 §2 that the client uses"
+            )
         try:
-            body = json.loads(await request.body() or b"null")
-        except ValueError:
+            body = json.loads(raw or b"null")
+        except (ValueError, RecursionError):
             body = None
         if not isinstance(body, dict) or not body:
-            return Response(
-                {
-                    "error": "invalid_client_metadata",
-                    "error_description": "send the client metadata as one JSON object "
-                    "(RFC 7591 §2) with Content-Type: application/json",
-                },
-                status_code=400,
-                headers=NO_STORE,
+            return _registration_error(
+                "send the client metadata as one JSON object (RFC 7591 §2) with "
+                "Content-Type: application/json"
             )
         if await recent_registrations() >= MAX_REGISTRATIONS_PER_HOUR:
             return Response(
@@ -169,16 +174,20 @@ class OAuthController(Controller):
     ) -> Response[Any]:
         oauth_request = await _oauth_request(request, settings, with_form=False)
         server = authorization_server(request)
+        user = await _signed_in_user(request)
         try:
             grant = await in_thread(lambda: server.get_consent_grant(oauth_request))
         except OAuth2Error as error:
+            if error.redirect_uri and user is None:
+                # RFC 9700 §4.11.2: anyone can register a client, so an error sent back before
+                # the earner signs in would make this hub an open redirector to that client.
+                return _sign_in_first(request)
             return await _authorization_error(request, server, oauth_request, error)
-        user = await _signed_in_user(request)
         if user is None:
-            target = request.url.path + "?" + request.url.query
-            return Redirect(f"/auth/login?{urlencode({'next': target})}", status_code=303)
+            return _sign_in_first(request)
         client: RegisteredClient = grant.client
-        scopes = scope_to_list(grant.request.payload.scope)
+        # The requested scopes narrowed to those the client registered: what it will receive.
+        scopes = scope_to_list(grant.request.scope)
         page = await render(
             request,
             "obapi/authorize.html",
@@ -190,7 +199,7 @@ class OAuthController(Controller):
                 SCOPE_MESSAGE_KEYS[scope] for scope in scopes if scope in SCOPE_MESSAGE_KEYS
             ],
             fields=[(key, value) for key, value in request.query_params.multi_items()],
-            redirect_host=_host(grant.redirect_uri),
+            redirect_host=redirect_host(grant.redirect_uri),
             person=user,
         )
         # The page must not be framed: a framing site could trick the earner into allowing.
@@ -284,12 +293,21 @@ async def _authorization_error(
     return page
 
 
+def _sign_in_first(request: Request[Any, Any, Any]) -> Redirect:
+    target = request.url.path + "?" + request.url.query
+    return Redirect(f"/auth/login?{urlencode({'next': target})}", status_code=303)
+
+
+def _registration_error(description: str) -> Response[Any]:
+    return Response(
+        {"error": "invalid_client_metadata", "error_description": description},
+        status_code=400,
+        headers=NO_STORE,
+    )
+
+
 def _web_uri(value: Any) -> str | None:
     return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
-
-
-def _host(uri: str | None) -> str:
-    return urlsplit(uri or "").netloc
 
 
 # --- Resource endpoints -----------------------------------------------------------------------
@@ -406,6 +424,8 @@ class ProfileController(Controller):
             data = json.loads(await request.body())
         except ValueError as error:
             raise ImsxError(400, f"the request body is not valid JSON: {error}") from None
+        except RecursionError:
+            raise ImsxError(400, "the request body is JSON nested too deeply") from None
         return Response(await resources.update_profile(user, data), headers=NO_STORE)
 
 

@@ -8,7 +8,8 @@ endpoints are few and rarely called, so a thread per request costs nothing that 
 Single use is enforced in the database, not in memory: redeeming a code or rotating a refresh
 token marks the old one used in the same transaction that stores the new tokens, and only if
 nobody marked it first. A code presented twice revokes every token issued from it (RFC 6749
-§4.1.2); a refresh token is replaced at each use (RFC 9700 §4.14).
+§4.1.2). A refresh token is replaced at each use, and presenting a replaced one revokes every
+token of its grant too (RFC 9700 §4.14.2).
 """
 
 from __future__ import annotations
@@ -17,20 +18,17 @@ import hashlib
 import hmac
 import json
 import logging
-import re
 import secrets
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import anyio
 import anyio.from_thread
 import anyio.to_thread
 import structlog
-from authlib.common.urls import is_valid_url
 from authlib.oauth2 import AuthorizationServer, OAuth2Error
 from authlib.oauth2.rfc6749 import (
     ClientMixin,
@@ -48,12 +46,17 @@ from authlib.oauth2.rfc6749 import (
 )
 from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
-from authlib.oauth2.rfc7591 import ClientMetadataClaims, ClientRegistrationEndpoint
-from authlib.oauth2.rfc7591.errors import InvalidClientMetadataError, InvalidRedirectURIError
+from authlib.oauth2.rfc7591 import ClientRegistrationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
-from joserfc.errors import InvalidClaimError
 
 from hub.auth.tables import User
+from hub.obapi.metadata import (
+    AUTH_METHOD,
+    GRANT_TYPES,
+    OpenBadgesClientClaims,
+    is_description_char,
+    redirect_host,
+)
 from hub.obapi.scopes import OB_SCOPES, SUPPORTED_SCOPES
 from hub.obapi.tables import ObApiClient, ObApiCode, ObApiToken
 from hub.settings import Settings
@@ -65,12 +68,6 @@ logging.getLogger("authlib").setLevel(logging.WARNING)
 CODE_LIFETIME = timedelta(minutes=5)
 ACCESS_TOKEN_SECONDS = 3600
 REFRESH_TOKEN_LIFETIME = timedelta(days=180)
-AUTH_METHOD = "client_secret_basic"
-GRANT_TYPES = ("authorization_code", "refresh_token")
-MAX_METADATA_CHARS = 2048
-MAX_REDIRECT_URIS = 10
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
-SAFE_TEXT = re.compile(r"^[^\x00-\x1f\x7f]*$")
 
 T = TypeVar("T")
 
@@ -294,14 +291,16 @@ async def _load_user(user_id: int) -> User | None:
     return await User.objects().where(User.id == user_id).first()
 
 
-async def _save_code(client: RegisteredClient, user: User, code: str, payload: Any) -> None:
+async def _save_code(
+    client: RegisteredClient, user: User, code: str, payload: Any, scope: str
+) -> None:
     now = datetime.now(UTC)
     await ObApiCode(
         code_sha256=digest(code),
         client=client.row_id,
         user=user.id,
         redirect_uri=payload.redirect_uri or "",
-        scope=payload.scope or "",
+        scope=scope,
         code_challenge=payload.data.get("code_challenge", ""),
         code_challenge_method=payload.data.get("code_challenge_method", ""),
         created_at=now,
@@ -412,7 +411,8 @@ async def _revoke(token: StoredToken) -> None:
         await ObApiToken.update({ObApiToken.access_revoked_at: datetime.now(UTC)}).where(
             (ObApiToken.id == token.row_id) & ObApiToken.access_revoked_at.is_null()
         )
-    log.info("obapi_token_revoked", kind=token.matched, token=token.row_id)
+    # Not "token=": the log processor blanks that key, and a row id is no secret.
+    log.info("obapi_token_revoked", kind=token.matched, token_row=token.row_id)
 
 
 async def _save_client(info: dict[str, Any], metadata: dict[str, Any]) -> RegisteredClient:
@@ -454,7 +454,21 @@ class CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = [AUTH_METHOD]
 
     def save_authorization_code(self, code: str, request: HubOAuth2Request) -> None:
-        _run(_save_code, request.client, request.user, code, request.payload)
+        # authlib narrowed the requested scope to the client's registered scope in request.scope.
+        scope = getattr(request, "scope", None) or ""
+        _run(_save_code, request.client, request.user, code, request.payload, scope)
+
+    def validate_requested_scope(self) -> None:
+        """Reject a request for none of the client's registered scopes instead of granting none."""
+        super().validate_requested_scope()
+        client: RegisteredClient = self.request.client
+        allowed = scope_to_list(client.get_allowed_scope(self.request.payload.scope))
+        if not set(allowed) & set(OB_SCOPES):
+            registered = client.metadata.get("scope") or ""
+            raise InvalidScopeError(
+                f"this client registered only the scopes {registered!r}; ask for one of them, "
+                "or register again with the scopes it needs"
+            )
 
     def query_authorization_code(self, code: str, client: RegisteredClient) -> StoredCode | None:
         return _run(_find_code, code, client)
@@ -474,7 +488,18 @@ class RefreshGrant(grants.RefreshTokenGrant):
         token = _run(find_token, refresh_token, "refresh_token")
         if token is None or token.matched != "refresh_token":
             return None
-        if token.is_expired() or token.is_revoked():
+        if token.is_revoked():
+            # RFC 9700 §4.14.2: a replaced refresh token presented again means that the client
+            # or an attacker has a stolen copy, so the token that replaced it is revoked too.
+            revoked = _run(_revoke_grant, token.grant_sha256)
+            log.warning(
+                "obapi_refresh_token_replayed",
+                client_row=token.client_row,
+                token_row=token.row_id,
+                revoked=revoked,
+            )
+            return None
+        if token.is_expired():
             return None
         return token
 
@@ -488,87 +513,16 @@ class RefreshGrant(grants.RefreshTokenGrant):
 class Revocation(RevocationEndpoint):
     CLIENT_AUTH_METHODS = [AUTH_METHOD]
 
+    def check_params(self, request: HubOAuth2Request, client: RegisteredClient) -> None:
+        """Require ``token``; an unknown ``token_type_hint`` is ignored (RFC 7009 §2.2)."""
+        if not request.form.get("token"):
+            raise InvalidRequestError("'token' is missing: send the token to revoke")
+
     def query_token(self, token_string: str, token_type_hint: str | None) -> StoredToken | None:
         return _run(find_token, token_string, token_type_hint)
 
     def revoke_token(self, token: StoredToken, request: HubOAuth2Request) -> None:
         _run(_revoke, token)
-
-
-class OpenBadgesClientClaims(ClientMetadataClaims):
-    """RFC 7591 metadata with the rules of this hub on top of authlib's checks."""
-
-    def validate(self, now: Any = None, leeway: int = 0) -> None:
-        # The hub's checks come first: their messages say what to change.
-        self._validate_for_hub()
-        super().validate(now, leeway)
-
-    def _validate_uri(self, key: str, uri: str | None = None) -> None:
-        """Accept fragments in informational URLs (a terms page's #section); RFC 7591 allows
-        them there. Redirect URIs, which must not have one, are checked by the hub itself."""
-        if key == "redirect_uris":
-            super()._validate_uri(key, uri)
-            return
-        value = self.get(key) if uri is None else uri
-        if value and not is_valid_url(value, fragments_allowed=True):
-            raise InvalidClaimError(key)
-
-    def _validate_for_hub(self) -> None:
-        for name in ("client_name", "client_uri", "redirect_uris", "scope"):
-            if not self.get(name):
-                raise InvalidClientMetadataError(
-                    f"'{name}' is required: the earner sees the client's name and web page "
-                    "before allowing it, and the hub needs the redirect URIs and scopes"
-                )
-        for name in ("client_name", "client_uri", "logo_uri", "tos_uri", "policy_uri",
-                     "software_id", "software_version"):  # fmt: skip
-            value = self.get(name)
-            if value is not None and (
-                not isinstance(value, str)
-                or len(value) > MAX_METADATA_CHARS
-                or not SAFE_TEXT.match(value)
-            ):
-                raise InvalidClientMetadataError(
-                    f"'{name}' must be text of at most {MAX_METADATA_CHARS} characters "
-                    "without control characters"
-                )
-        uris = self["redirect_uris"]
-        if not isinstance(uris, list) or not 1 <= len(uris) <= MAX_REDIRECT_URIS:
-            raise InvalidRedirectURIError(
-                f"'redirect_uris' must list 1 to {MAX_REDIRECT_URIS} URIs"
-            )
-        for uri in uris:
-            _check_redirect_uri(uri)
-        unknown = [item for item in scope_to_list(self["scope"]) if item not in SUPPORTED_SCOPES]
-        if unknown:
-            raise InvalidClientMetadataError(
-                f"unknown scope {unknown[0]!r}; ask for the Open Badges scopes "
-                f"({', '.join(OB_SCOPES)}) and optionally offline_access"
-            )
-        method = self.get("token_endpoint_auth_method", AUTH_METHOD)
-        if method != AUTH_METHOD:
-            raise InvalidClientMetadataError(
-                f"token_endpoint_auth_method {method!r} is not supported; use {AUTH_METHOD}"
-            )
-
-
-def _check_redirect_uri(uri: Any) -> None:
-    """HTTPS, or HTTP on a loopback address (RFC 8252 §7.3); no fragment (RFC 6749 §3.1.2)."""
-    if not isinstance(uri, str) or len(uri) > MAX_METADATA_CHARS:
-        raise InvalidRedirectURIError("each redirect URI must be a URL of at most 2048 characters")
-    try:
-        parts = urlsplit(uri)
-    except ValueError:
-        raise InvalidRedirectURIError(f"{uri!r} is not a valid URL") from None
-    secure = parts.scheme == "https" or (
-        parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
-    )
-    if not secure or not parts.hostname:
-        raise InvalidRedirectURIError(
-            f"redirect URI {uri!r} must use https (plain http only for a loopback address)"
-        )
-    if parts.fragment or "#" in uri:
-        raise InvalidRedirectURIError(f"redirect URI {uri!r} must not contain a fragment")
 
 
 class Registration(ClientRegistrationEndpoint):
@@ -625,6 +579,19 @@ class HubAuthorizationServer(AuthorizationServer):
 
     def save_token(self, token: dict[str, Any], request: HubOAuth2Request) -> None:
         _run(_store_token, token, request)
+
+    def get_authorization_grant(self, request: HubOAuth2Request) -> Any:
+        # authlib copies response_type, and a redirect_uri the client never registered, into
+        # error_description and raises ValueError when they hold characters RFC 6749 forbids
+        # there. A URI or a response type never contains them, so refuse the request first.
+        for name in ("response_type", "redirect_uri"):
+            value = request.payload.data.get(name)
+            if value and not all(is_description_char(char) for char in value):
+                raise InvalidRequestError(
+                    f"'{name}' may contain only printable ASCII characters other than quotes "
+                    "and backslashes"
+                )
+        return super().get_authorization_grant(request)
 
     def validate_requested_scope(self, scope: str | None) -> None:
         if not scope or not set(scope_to_list(scope)) & set(OB_SCOPES):
@@ -683,5 +650,6 @@ __all__ = [
     "StoredToken",
     "find_token",
     "in_thread",
+    "redirect_host",
     "server_metadata",
 ]

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import asyncpg
 import structlog
@@ -37,6 +37,8 @@ log = structlog.get_logger(__name__)
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
+# The OpenAPI document of OB 3.0 gives limit and offset the format int32.
+MAX_INTEGER = 2**31 - 1
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_FORMATS = (str(CredentialFormat.LDP_VC), str(CredentialFormat.JWT_VC))
 # A namespace of this hub's earner profile ids, so the id does not reveal the Keycloak subject.
@@ -93,10 +95,10 @@ def _integer(value: str | None, name: str, *, minimum: int, default: int) -> int
         number = int(value)
     except ValueError:
         number = minimum - 1
-    if number < minimum or number > 2**31 - 1:
+    if number < minimum or number > MAX_INTEGER:
         raise ImsxError(
             400,
-            f"'{name}' must be a whole number of at least {minimum}; got {value!r}",
+            f"'{name}' must be a whole number from {minimum} to {MAX_INTEGER}; got {value!r}",
             code_minor="invalid_query_parameter",
         )
     return number
@@ -108,9 +110,12 @@ def _moment(value: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
+        # A "+" left unencoded in the query string arrives as a space.
+        hint = "; encode the + of a time zone offset as %2B" if " " in value else ""
         raise ImsxError(
             400,
-            f"'since' must be an RFC 3339 date-time such as 2026-01-31T12:00:00Z; got {value!r}",
+            f"'since' must be an RFC 3339 date-time such as 2026-01-31T12:00:00Z; got "
+            f"{value!r}{hint}",
             code_minor="invalid_query_parameter",
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -235,6 +240,8 @@ def read_upsert_body(body: bytes, media_type: str) -> tuple[str, dict[str, Any] 
             parsed = json.loads(text)
         except ValueError as error:
             raise ImsxError(400, f"the request body is not valid JSON: {error}") from None
+        except RecursionError:
+            raise ImsxError(400, "the request body is JSON nested too deeply") from None
         if not isinstance(parsed, dict):
             raise ImsxError(
                 400, "the request body must be one JSON object, an AchievementCredential"
@@ -257,8 +264,9 @@ async def upsert_credential(
         raise ImsxError(400, f"the credential cannot be read: {error.message}") from None
     _require_valid_ob3(report)
     summary = report.summary
-    credential_id = (summary.credential_id or "")[:MAX_SOURCE_CHARS] or None
-    if credential_id and await _held_award_has_id(user, credential_id):
+    credential_id = comparable_id(summary.credential_id)[:MAX_SOURCE_CHARS] or None
+    issuer_id = comparable_id(summary.issuer_id)
+    if credential_id and await _is_held_award(user, credential_id, issuer_id):
         # This hub issued it to this earner: it is already listed, from the award itself.
         return UpsertOutcome(created=False)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -276,7 +284,7 @@ async def upsert_credential(
         "credential_id": credential_id,
     }
     async with ImportedBadge._meta.db.transaction():
-        existing = await _existing(user, credential_id, digest)
+        existing = await _existing(user, credential_id, issuer_id, digest)
         if existing is not None:
             columns = {getattr(ImportedBadge, name): value for name, value in values.items()}
             await ImportedBadge.update(columns).where(ImportedBadge.id == existing)
@@ -315,26 +323,59 @@ def _require_valid_ob3(report: VerificationReport) -> None:
     raise ImsxError(400, f"the credential did not pass verification ({reasons})")
 
 
-async def _held_award_has_id(user: User, credential_id: str) -> bool:
+def comparable_id(value: str | None) -> str:
+    """An id as OB 3.0 §10 compares credentials: percent-decoded, then without outer blanks."""
+    return unquote(value or "").strip()
+
+
+def _id_taken(credential_id: str) -> ImsxError:
+    return ImsxError(
+        409,
+        f"the backpack already holds a credential with id {credential_id!r} from another issuer; "
+        "a credential replaces another only when both its id and its issuer id are equal "
+        "(Open Badges 3.0, credential equality), so give this one its own id",
+        code_minor="invalid_data",
+    )
+
+
+async def _is_held_award(user: User, credential_id: str, issuer_id: str) -> bool:
+    """Return whether ``user`` holds this hub's award with this id and issuer.
+
+    Raises a conflict when a held award has the id but another issuer: the posted credential
+    would otherwise be reported as stored while the award stays listed instead.
+    """
     ids = await held_award_ids(user)
     if not ids:
         return False
     rows = await Award.raw(
-        "SELECT 1 FROM award WHERE id = ANY({}) AND credential->>'id' = {} LIMIT 1",
+        "SELECT credential->>'id' AS id, "
+        "coalesce(credential->'issuer'->>'id', credential->>'issuer') AS issuer "
+        "FROM award WHERE id = ANY({})",
         ids,
-        credential_id,
     )
-    return bool(rows)
+    issuers = {
+        comparable_id(row["issuer"]) for row in rows if comparable_id(row["id"]) == credential_id
+    }
+    if not issuers:
+        return False
+    if issuer_id not in issuers:
+        raise _id_taken(credential_id)
+    return True
 
 
-async def _existing(user: User, credential_id: str | None, digest: str) -> int | None:
-    """Return the backpack entry this credential replaces: same credential id, else same text."""
+async def _existing(
+    user: User, credential_id: str | None, issuer_id: str, digest: str
+) -> int | None:
+    """Return the backpack entry this credential replaces: same id and issuer, else same text."""
     if credential_id:
         rows = await ImportedBadge.raw(
-            'SELECT id FROM imported_badge WHERE "user" = {} AND credential_id = {} FOR UPDATE',
+            "SELECT id, report->>'issuer_id' AS issuer FROM imported_badge "
+            'WHERE "user" = {} AND credential_id = {} FOR UPDATE',
             user.id,
             credential_id,
         )
+        if rows and comparable_id(rows[0]["issuer"]) != issuer_id:
+            raise _id_taken(credential_id)
         if rows:
             return int(rows[0]["id"])
     rows = await ImportedBadge.raw(

@@ -528,21 +528,24 @@ async def test_refresh_rotates_and_narrows_the_scope(
     issued = await tokens(client, browser)
 
     refreshed = await client.refresh(issued["refresh_token"], scope=READ)
-    reused = await client.refresh(issued["refresh_token"])
     new_access = refreshed.json()["access_token"]
     read = await client.credentials(new_access)
     upsert = await client.upsert(new_access, "{}", "application/json")
     broader = await client.refresh(refreshed.json()["refresh_token"], scope=ALL_SCOPES)
+    # Presenting the replaced refresh token again ends the whole grant (RFC 9700 §4.14.2).
+    reused = await client.refresh(issued["refresh_token"])
+    after_reuse = await client.credentials(new_access)
 
     assert refreshed.status_code == 200, refreshed.text
     assert refreshed.json()["refresh_token"] != issued["refresh_token"]
     assert refreshed.json()["scope"] == READ
-    assert reused.status_code == 400
-    assert reused.json()["error"] == "invalid_grant"
     assert read.status_code == 200
     assert upsert.status_code == 403
     assert 'error="insufficient_scope"' in upsert.headers["www-authenticate"]
     assert broader.json()["error"] == "invalid_scope"
+    assert reused.status_code == 400
+    assert reused.json()["error"] == "invalid_grant"
+    assert after_reuse.status_code == 401
 
 
 async def test_revoking_the_refresh_token_ends_the_grant(
