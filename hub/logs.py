@@ -38,6 +38,24 @@ def redact_sensitive(
     return event
 
 
+class AccessLogQueryFilter(logging.Filter):
+    """Drop query strings from uvicorn's access log lines.
+
+    Query strings carry OAuth authorization codes and states (``/auth/callback?code=…``), which
+    are credentials while they last. The path stays, so the line still says what was requested.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # uvicorn's access records have the arguments client, method, path, version and status.
+        if isinstance(record.args, tuple) and len(record.args) == 5:
+            path = record.args[2]
+            if isinstance(path, str) and "?" in path:
+                arguments = list(record.args)
+                arguments[2] = path.split("?", 1)[0] + "?[redacted]"
+                record.args = tuple(arguments)
+        return True
+
+
 def configure_logging(log_format: str = "console", level: str = "info") -> None:
     renderer: Any
     if log_format == "json":
@@ -62,3 +80,6 @@ def configure_logging(log_format: str = "console", level: str = "info") -> None:
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=numeric_level, stream=sys.stderr, format="%(name)s: %(message)s")
+    access_log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(item, AccessLogQueryFilter) for item in access_log.filters):
+        access_log.addFilter(AccessLogQueryFilter())

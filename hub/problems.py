@@ -174,6 +174,8 @@ def handle_http_exception(request: Request[Any, Any, Any], error: HTTPException)
             f"the request body is over {limit:,} bytes; send a smaller body (an achievement "
             "image may be at most 512 KiB of SVG or 1 MiB of PNG)"
         )
+        if is_api_path(request.url.path):
+            detail = f"the request body is over {limit:,} bytes; send a smaller credential"
     headers = error.headers or None
     if isinstance(error, NotAuthorizedException) and not headers:
         headers = {"WWW-Authenticate": 'Bearer realm="badgehub"'}

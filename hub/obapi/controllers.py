@@ -281,7 +281,9 @@ async def _authorization_error(
 ) -> Response[Any]:
     """Send the error to the client when its redirect URI is known good, else show it here."""
     if error.redirect_uri:
-        return _to_response(server.handle_error_response(oauth_request, error))
+        response = server.handle_error_response(oauth_request, error)
+        server.issuer_parameter.add_issuer_parameter(server, response)
+        return _to_response(response)
     page = await render(
         request,
         "obapi/authorize_error.html",
@@ -446,11 +448,13 @@ class ApplicationsController(Controller):
     @get("/")
     async def page(self, request: Request[Any, Any, Any]) -> Template:
         user = await signed_in_user(request)
+        # The query names the client by id, so the notice shows only a registered name.
+        revoked = await load_client(request.query_params.get("revoked", "")[:64])
         return await render(
             request,
             "obapi/applications.html",
             applications=await connected_applications(user),
-            revoked=request.query_params.get("revoked", ""),
+            revoked=revoked.name if revoked is not None else "",
         )
 
     @post("/{client_id:str}/revoke", status_code=303)
@@ -470,7 +474,7 @@ class ApplicationsController(Controller):
             details={"client": client.name},
         )
         return Redirect(
-            f"/backpack/applications?{urlencode({'revoked': client.name})}", status_code=303
+            f"/backpack/applications?{urlencode({'revoked': client.client_id})}", status_code=303
         )
 
 

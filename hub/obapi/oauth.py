@@ -48,6 +48,7 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7591 import ClientRegistrationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc9207 import IssuerParameter
 
 from hub.auth.tables import User
 from hub.obapi.metadata import (
@@ -145,8 +146,10 @@ class HubJsonRequest(JsonRequest):
         self.payload = _JsonBody(body)
 
 
-@dataclass(frozen=True)
+@dataclass
 class OAuthResponse:
+    """authlib's (status, body, headers); extensions may rewrite the redirect location."""
+
     status: int
     body: Any
     headers: list[tuple[str, str]]
@@ -154,6 +157,25 @@ class OAuthResponse:
     @property
     def location(self) -> str | None:
         return next((value for name, value in self.headers if name.lower() == "location"), None)
+
+    @location.setter
+    def location(self, value: str) -> None:
+        others = [(name, item) for name, item in self.headers if name.lower() != "location"]
+        self.headers = [*others, ("Location", value)]
+
+
+class HubIssuerParameter(IssuerParameter):
+    """RFC 9207: every authorization response names this hub in ``iss``.
+
+    A client that uses several authorization servers then knows which one answered (mix-up
+    attacks, RFC 9700 §4.4).
+    """
+
+    def __init__(self, issuer: str) -> None:
+        self.issuer = issuer
+
+    def get_issuer(self) -> str:
+        return self.issuer
 
 
 # --- Models: what authlib asks of clients, codes and tokens ---------------------------------
@@ -571,6 +593,8 @@ class HubAuthorizationServer(AuthorizationServer):
         self.register_grant(RefreshGrant)
         self.register_endpoint(Revocation)
         self.register_endpoint(Registration(self, server_metadata(settings)))
+        self.issuer_parameter = HubIssuerParameter(settings.base_url)
+        self.register_extension(self.issuer_parameter)
 
     def query_client(self, client_id: str) -> RegisteredClient | None:
         if not client_id or len(client_id) > 64:
@@ -630,6 +654,7 @@ def server_metadata(settings: Settings) -> dict[str, Any]:
         "token_endpoint_auth_methods_supported": [AUTH_METHOD],
         "revocation_endpoint_auth_methods_supported": [AUTH_METHOD],
         "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": True,
         "service_documentation": f"{base}/ims/ob/v3p0/discovery",
     }
 

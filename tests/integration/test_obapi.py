@@ -129,6 +129,8 @@ async def authorize(
     page = await browser.get(client.authorization_url(scope, "state-1", challenge))
     query = client.callback_query(await client.consent(browser, page))
     assert query["state"] == "state-1"
+    # RFC 9207: the response names the authorization server that sent it.
+    assert query["iss"] == client.flows["authorizationUrl"].removesuffix("/oauth/authorize")
     return query["code"], verifier
 
 
@@ -397,9 +399,8 @@ async def test_denied_authorization_returns_access_denied(
 
     query = client.callback_query(await client.consent(browser, page, decision="deny"))
 
-    assert query == {"error": "access_denied", "state": "s-2"} | (
-        {"error_description": query["error_description"]} if "error_description" in query else {}
-    )
+    query.pop("error_description", None)  # optional text (RFC 6749 §4.1.2.1)
+    assert query == {"error": "access_denied", "state": "s-2", "iss": settings.public_url}
     assert await ObApiCode.count() == 0
 
 
@@ -431,6 +432,7 @@ async def test_bad_authorization_requests_go_back_to_the_client(
     assert response.status_code == 302, response.text
     query = client.callback_query(response)
     assert query["state"] == "s-3"
+    assert query["iss"] == settings.public_url
     assert message in f"{query['error']} {query.get('error_description', '')}"
 
 
@@ -804,11 +806,14 @@ async def test_earner_withdraws_an_application(
     withdraw = await browser.post(
         f"/backpack/applications/{client.client_id}/revoke", data={"_csrf_token": csrf}
     )
-    after = await browser.get("/backpack/applications")
+    after = await browser.get(withdraw.headers["location"])
+    spoofed = await browser.get("/backpack/applications?revoked=Your+bank")
 
     assert "Scripted Backpack" in page.text
     assert withdraw.status_code == 303
-    assert "Scripted Backpack" not in after.text.split("</h1>", 1)[1].split('role="status"')[-1]
+    assert "Access withdrawn from Scripted Backpack." in after.text
+    assert "Your bank" not in spoofed.text
+    assert f'id="application-{client.client_id}"' not in after.text
     assert (await client.credentials(issued["access_token"])).status_code == 401
     assert (await client.refresh(issued["refresh_token"])).json()["error"] == "invalid_grant"
     events = await AuditEvent.select(AuditEvent.action, AuditEvent.actor, AuditEvent.target).where(
