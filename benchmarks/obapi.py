@@ -36,7 +36,7 @@ from hub.app import create_app
 from hub.auth.tables import User
 from hub.database import configure_engine, embedded_postgres, run_migrations
 from hub.logs import configure_logging
-from hub.obapi.oauth import digest
+from hub.obapi.store import digest
 from hub.obapi.tables import ObApiClient, ObApiCode, ObApiToken
 from hub.settings import Settings
 from tests.factories import make_achievement, make_award, make_tenant

@@ -9,8 +9,8 @@ import structlog
 from authlib.oauth2.rfc6749 import scope_to_list
 
 from hub.auth.tables import User
-from hub.obapi.oauth import RegisteredClient
 from hub.obapi.scopes import SCOPE_MESSAGE_KEYS
+from hub.obapi.store import RegisteredClient
 from hub.obapi.tables import ObApiClient, ObApiToken
 
 log = structlog.get_logger(__name__)

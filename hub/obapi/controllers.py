@@ -38,10 +38,7 @@ from hub.obapi.oauth import (
     HubOAuth2Request,
     OAuth2Error,
     OAuthResponse,
-    RegisteredClient,
-    find_token,
     in_thread,
-    load_client,
     redirect_host,
     server_metadata,
 )
@@ -52,6 +49,7 @@ from hub.obapi.scopes import (
     PROFILE_UPDATE,
     SCOPE_MESSAGE_KEYS,
 )
+from hub.obapi.store import RegisteredClient, find_token, load_client
 from hub.obapi.tables import ObApiClient
 from hub.pages import render
 from hub.settings import Settings
