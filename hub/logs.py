@@ -42,7 +42,7 @@ class AccessLogQueryFilter(logging.Filter):
     """Drop query strings from uvicorn's access log lines.
 
     Query strings carry OAuth authorization codes and states (``/auth/callback?code=…``), which
-    are credentials while they last. The path stays, so the line still says what was requested.
+    are credentials while they last. The path stays, so the line still shows what was requested.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:

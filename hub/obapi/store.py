@@ -39,7 +39,7 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-# --- Models: what authlib asks of clients, codes and tokens ---------------------------------
+# --- Models: the client, code and token interfaces authlib requires ----------------------
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class StoredCode:
 
 @dataclass(frozen=True)
 class StoredToken(TokenMixin):
-    """One row of ob_api_token; ``matched`` says which of its two tokens was presented."""
+    """One row of ob_api_token; ``matched`` names which of its two tokens was presented."""
 
     row_id: int
     client_row: int

@@ -373,7 +373,7 @@ async def _holder_dids(
     """Check every key proof and spend its nonce; return one holder DID per proof.
 
     Without proofs the list is ``[None]``: one copy, unbound. The proofs of a batch may share a
-    ``c_nonce``, which is spent once; two proofs of one key would make linkable copies, so a
+    ``c_nonce``, which is spent once. Two proofs of one key would make linkable copies, so a
     repeated key is rejected.
     """
     if not proof_jwts:
