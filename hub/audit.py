@@ -52,6 +52,7 @@ ACTIONS = frozenset(
         "credential:received",
         "application:authorized",
         "application:access-withdrawn",
+        "application:removed",
         "mail-template:updated",
         "mail-template:reset",
         "certificate:updated",

@@ -646,6 +646,40 @@ def keys_list(slug: str) -> None:
         click.echo(f"{key.algorithm:<8} {key.created_at:%Y-%m-%d} #{key.fragment}  {state}")
 
 
+@main.group("api-clients")
+def api_clients() -> None:
+    """Clients registered with the Open Badges 3.0 API."""
+
+
+@api_clients.command("list")
+def api_clients_list() -> None:
+    """List registered clients, newest first, with their earners and live tokens."""
+    from hub.obapi.access import registered_applications
+
+    applications = _run_with_database(_settings(), registered_applications())
+    if not applications:
+        click.echo("no client is registered")
+    for item in applications:
+        click.echo(
+            f"{item.client_id}  {item.issued_at:%Y-%m-%d}  {item.earners} earners  "
+            f"{item.live_tokens} live tokens  {item.name}  {item.client_uri}"
+        )
+
+
+@api_clients.command("remove")
+@click.argument("client_id")
+def api_clients_remove(client_id: str) -> None:
+    """Remove a client and every token it holds; its earners' grants end at once."""
+    from hub.obapi.access import remove_application
+
+    removed = _run_with_database(_settings(), remove_application(client_id, actor="cli"))
+    if removed is None:
+        raise click.ClickException(
+            f"no client {client_id!r} is registered; `badgehub api-clients list` shows them"
+        )
+    click.echo(f"removed {removed.name} ({client_id}); {removed.earners} earners lose access")
+
+
 @main.group()
 def kek() -> None:
     """Key-encryption key helpers."""

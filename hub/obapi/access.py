@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import structlog
 from authlib.oauth2.rfc6749 import scope_to_list
 
+from hub.audit import record_event
 from hub.auth.tables import User
 from hub.obapi.scopes import SCOPE_MESSAGE_KEYS
 from hub.obapi.store import RegisteredClient
@@ -77,3 +79,63 @@ async def withdraw_access(user: User, client: RegisteredClient) -> int:
     )
     log.info("obapi_access_withdrawn", user=user.id, client=client.client_id, tokens=len(rows))
     return len(rows)
+
+
+@dataclass(frozen=True)
+class RegisteredApplication:
+    """A client as an operator sees it: who registered, when, and how many earners use it."""
+
+    client_id: str
+    name: str
+    client_uri: str
+    issued_at: datetime
+    earners: int
+    live_tokens: int
+
+
+async def registered_applications() -> list[RegisteredApplication]:
+    """Return every registered client, newest first, with its earners and live tokens."""
+    now = datetime.now(UTC)
+    rows = await ObApiClient.raw(
+        "SELECT c.client_id, c.client_metadata, c.issued_at, "
+        'count(DISTINCT t."user") AS earners, '
+        "count(t.id) FILTER (WHERE (t.access_revoked_at IS NULL AND t.access_expires_at > {}) "
+        "OR (t.refresh_revoked_at IS NULL AND t.refresh_expires_at > {})) AS live_tokens "
+        "FROM ob_api_client c LEFT JOIN ob_api_token t ON t.client = c.id "
+        "GROUP BY c.id ORDER BY c.issued_at DESC",
+        now,
+        now,
+    )
+    applications = []
+    for row in rows:
+        metadata = row["client_metadata"]
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        applications.append(
+            RegisteredApplication(
+                client_id=row["client_id"],
+                name=str(metadata.get("client_name") or row["client_id"]),
+                client_uri=str(metadata.get("client_uri") or ""),
+                issued_at=row["issued_at"],
+                earners=int(row["earners"]),
+                live_tokens=int(row["live_tokens"]),
+            )
+        )
+    return applications
+
+
+async def remove_application(client_id: str, actor: str) -> RegisteredApplication | None:
+    """Delete a client with its codes and tokens, so every earner's grant ends; None if unknown."""
+    found = [item for item in await registered_applications() if item.client_id == client_id]
+    if not found:
+        return None
+    async with ObApiClient._meta.db.transaction():
+        await ObApiClient.delete().where(ObApiClient.client_id == client_id)
+        await record_event(
+            "application:removed",
+            actor=actor,
+            target=client_id,
+            details={"client": found[0].name, "earners": found[0].earners},
+        )
+    log.info("obapi_client_removed", client=client_id, earners=found[0].earners)
+    return found[0]

@@ -8,6 +8,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "audit.action.credential:sent": "Badge sent to another backpack",
         "audit.action.application:authorized": "Application allowed to use a backpack",
         "audit.action.application:access-withdrawn": "Application access withdrawn",
+        "audit.action.application:removed": "Application registration removed",
         "obapi.authorize.title": "Allow access to your badges",
         "obapi.authorize.asks": "asks to use your EUNICE Badge Hub account ({person}) to:",
         "obapi.authorize.redirect": "After your answer you go back to {host}.",
@@ -79,6 +80,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "audit.action.credential:sent": "Badge envoyé vers un autre sac à badges",
         "audit.action.application:authorized": "Application autorisée à utiliser un sac à badges",
         "audit.action.application:access-withdrawn": "Accès d'une application retiré",
+        "audit.action.application:removed": "Enregistrement d'une application supprimé",
         "obapi.authorize.title": "Autoriser l'accès à vos badges",
         "obapi.authorize.asks": (
             "demande à utiliser votre compte EUNICE Badge Hub ({person}) pour :"

@@ -31,6 +31,7 @@ from hub.settings import Settings
 from hub.tables import AuditEvent
 from tenants.tables import Award
 from tests.factories import make_achievement, make_award, make_tenant
+from tests.integration.cli_support import run_badgehub
 from tests.integration.mail_support import make_user, sign_in
 from tests.integration.obapi_client import (
     ALL_SCOPES,
@@ -883,3 +884,31 @@ async def test_purge_deletes_only_what_cannot_be_used(
     assert refreshed.status_code == 200, refreshed.text
     # After 400 days every token is more than a month past its end: tokens, then the client.
     assert much_later == Purged(codes=0, tokens=2, clients=1)
+
+
+async def test_operator_lists_and_removes_clients(
+    hub: tuple[httpx.AsyncClient, httpx.AsyncClient], settings: Settings, earner: Earner, db: str
+) -> None:
+    http, browser = hub
+    used = await registered(http, settings)
+    unused = await registered(http, settings)
+    await sign_in(browser, settings, earner.user)
+    issued = await tokens(used, browser, READ)
+
+    listed = run_badgehub(db, "api-clients", "list")
+    removed = run_badgehub(db, "api-clients", "remove", used.client_id)
+    unknown = run_badgehub(db, "api-clients", "remove", "no-such-client")
+    after = run_badgehub(db, "api-clients", "list")
+
+    assert listed.returncode == 0, listed.stderr
+    assert f"{used.client_id}  " in listed.stdout
+    assert "1 earners  1 live tokens  Scripted Backpack" in listed.stdout
+    assert f"{unused.client_id}  " in listed.stdout
+    assert removed.returncode == 0, removed.stderr
+    assert "1 earners lose access" in removed.stdout
+    assert unknown.returncode == 1
+    assert "api-clients list" in unknown.stderr
+    assert used.client_id not in after.stdout
+    assert (await used.credentials(issued["access_token"])).status_code == 401
+    assert (await used.refresh(issued["refresh_token"])).json()["error"] == "invalid_client"
+    assert await AuditEvent.count().where(AuditEvent.action == "application:removed") == 1
