@@ -80,7 +80,8 @@ class FetchedDocument:
     def json(self) -> Any:
         try:
             return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError) as error:
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:
+            # A body of deeply nested arrays exceeds the parser's recursion limit.
             raise FetchError(
                 "not-json", self.final_url, f"{self.final_url} did not return JSON: {error}"
             ) from error

@@ -25,6 +25,8 @@ SERVER_METADATA_PATH = "/.well-known/oauth-authorization-server"
 MAX_NAME_CHARS = 255
 # The length of the URL columns of ObHostRegistration.
 MAX_URL_CHARS = 2048
+# How much of an unusable host address the error page repeats.
+MAX_SHOWN_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,17 @@ def discovery_url_of(value: str) -> str:
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         parts = None
-    if parts is None or not _is_plain_web_url(parts):
+    if (
+        parts is None
+        or not _is_plain_web_url(parts)
+        or len(text) > MAX_URL_CHARS - len(DISCOVERY_PATH)
+    ):
+        # The typed text is shown and logged, so a very long one is cut.
+        shown = value if len(value) <= MAX_SHOWN_CHARS else f"{value[:MAX_SHOWN_CHARS]}…"
         raise SendError(
             "host-url-invalid",
-            f"{value!r} is not the address of a backpack; type its https:// address",
-            host=value,
+            f"{shown!r} is not the address of a backpack; type its https:// address",
+            host=shown,
         )
     path = parts.path.rstrip("/")
     if not path.endswith(DISCOVERY_PATH):
@@ -214,6 +222,9 @@ async def _revocation_endpoint(fetcher: Fetcher, discovery_url: str) -> str | No
         return None
     endpoint = metadata.get("revocation_endpoint") if isinstance(metadata, dict) else None
     if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
+        return None
+    if len(endpoint) > MAX_URL_CHARS:
+        log.info("ob_host_revocation_url_too_long", url=metadata_url)
         return None
     return endpoint
 

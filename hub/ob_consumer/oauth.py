@@ -9,6 +9,7 @@ enforces the hub's outbound rules.
 from __future__ import annotations
 
 import importlib.metadata
+import time
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -122,6 +123,9 @@ def oauth_client(
         scope=UPSERT_SCOPE,
         redirect_uri=redirect_uri(settings),
         code_challenge_method="S256",
+        # The token is used right after it is issued or refreshed, so a short-lived one (such
+        # as 30 seconds) is still good; authlib's default leeway of 60 s would call it expired.
+        leeway=0,
         token=token,
         transport=transport,
         follow_redirects=False,
@@ -182,11 +186,21 @@ async def _token_request(host: str, request: Any) -> dict[str, Any]:
     except OAuthError as error:
         detail = f"{error.error}: {error.description}" if error.description else str(error.error)
         raise _token_rejected(host, detail) from None
-    except (httpx.HTTPStatusError, ValueError) as error:
+    except (httpx.HTTPStatusError, ValueError, RecursionError) as error:
         status = getattr(getattr(error, "response", None), "status_code", None)
         raise _token_rejected(host, f"HTTP {status}" if status else "no JSON token") from None
+    except (TypeError, OverflowError):
+        # authlib computes expires_at from expires_in with int(), which a list or 1e400 breaks.
+        raise _token_rejected(host, "its expires_in or expires_at is not a number") from None
     if not isinstance(token.get("access_token"), str):
         raise _token_rejected(host, "the response has no access_token")
+    token_type = token.get("token_type", "Bearer")
+    # RFC 6750: the Open Badges API takes bearer tokens only; authlib signs no other type.
+    if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        raise _token_rejected(host, f"its token_type {token_type!r} is not Bearer")
+    expires_at = token.get("expires_at")
+    if isinstance(expires_at, int) and expires_at <= time.time():
+        raise _token_rejected(host, "the access token it issued has already expired")
     return token
 
 
@@ -211,18 +225,22 @@ def _client_credentials(body: dict[str, Any], host: str) -> ClientCredentials:
             host=host,
             detail=detail,
         )
-    expires_at = body.get("client_secret_expires_at")
     return ClientCredentials(
         client_id=body["client_id"],
         client_secret=secret if isinstance(secret, str) else None,
         token_endpoint_auth_method=method,
-        # RFC 7591 §3.2.1: 0 means the secret does not expire.
-        client_secret_expires_at=(
-            datetime.fromtimestamp(expires_at, UTC)
-            if isinstance(expires_at, int) and expires_at > 0
-            else None
-        ),
+        client_secret_expires_at=_secret_expiry(body.get("client_secret_expires_at")),
     )
+
+
+def _secret_expiry(value: Any) -> datetime | None:
+    """RFC 7591 §3.2.1: 0 means the secret does not expire; so does a time past year 9999."""
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _http_client(transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
@@ -232,7 +250,7 @@ def _http_client(transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
 def _json_object(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return body if isinstance(body, dict) else {}
 

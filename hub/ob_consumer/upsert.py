@@ -94,5 +94,5 @@ def status_info_description(body: Any) -> str:
 def _json_or_none(response: Any) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
