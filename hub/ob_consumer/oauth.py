@@ -234,7 +234,10 @@ def _client_credentials(body: dict[str, Any], host: str) -> ClientCredentials:
 
 
 def _secret_expiry(value: Any) -> datetime | None:
-    """RFC 7591 §3.2.1: 0 means the secret does not expire; so does a time past year 9999."""
+    """Return when the client secret expires, or None when it does not.
+
+    RFC 7591 §3.2.1: 0 means that the secret does not expire. A time past year 9999 is read alike.
+    """
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         return None
     try:
