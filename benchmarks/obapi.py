@@ -1,4 +1,4 @@
-"""Benchmark: the Open Badges 3.0 API host, for an earner who holds many badges.
+"""Benchmark: the Open Badges 3.0 API host, for an earner with many badges.
 
 For each backpack size the script copies one signed award to reach that many badges held by one
 earner, then times, in process through the ASGI app (no network):

@@ -94,7 +94,7 @@ def problem_response(
 ) -> Response[Any]:
     title = TITLES.get(status, "Error")
     if is_api_path(request.url.path):
-        # The Open Badges API answers every error with an Imsx_StatusInfo body (OB 3.0 §6.2).
+        # The Open Badges API returns every error as an Imsx_StatusInfo body (OB 3.0 §6.2).
         return imsx_response(status, detail, headers=headers)
     if _wants_html(request):
         from hub.pages import language_of

@@ -56,6 +56,20 @@ def derive_key(settings: Settings, purpose: bytes) -> bytes:
     ).derive(settings.require_key_encryption_key())
 
 
+NONCE_BYTES = 12
+
+
+def seal_bytes(key: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
+    """Encrypt with AES-256-GCM under a fresh random nonce, which prefixes the result."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, associated_data)
+
+
+def open_bytes(key: bytes, sealed: bytes, associated_data: bytes) -> bytes:
+    """Decrypt what :func:`seal_bytes` returned; raise InvalidTag for another key or data."""
+    return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated_data)
+
+
 @dataclass(frozen=True)
 class LoginAttempt:
     state: str
@@ -75,9 +89,8 @@ class LoginAttempt:
         )
 
     def seal(self, key: bytes) -> str:
-        nonce = os.urandom(12)
         payload = json.dumps(self.__dict__).encode("utf-8")
-        sealed = nonce + AESGCM(key).encrypt(nonce, payload, LOGIN_COOKIE.encode())
+        sealed = seal_bytes(key, payload, LOGIN_COOKIE.encode())
         return base64.urlsafe_b64encode(sealed).decode("ascii")
 
     @classmethod
@@ -90,7 +103,7 @@ class LoginAttempt:
             raise expired
         try:
             sealed = base64.urlsafe_b64decode(value.encode("ascii"))
-            payload = AESGCM(key).decrypt(sealed[:12], sealed[12:], LOGIN_COOKIE.encode())
+            payload = open_bytes(key, sealed, LOGIN_COOKIE.encode())
             attempt = cls(**json.loads(payload))
         except (ValueError, InvalidTag, TypeError):
             raise expired from None

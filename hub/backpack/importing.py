@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 
@@ -66,23 +67,32 @@ async def import_badge(
     if not report.valid:
         log.info("backpack_import_rejected", user=user.id, format=str(report.format))
         return ImportOutcome(report, None)
-    summary = report.summary
     badge = ImportedBadge(
         user=user.id,  # type: ignore[attr-defined]
-        credential_text=text,
-        credential_format=str(report.format),
-        digest=digest,
-        name=(summary.achievement_name or "")[:MAX_TEXT_CHARS],
-        issuer_name=(summary.issuer_name or summary.issuer_id or "")[:MAX_TEXT_CHARS],
-        issued_at=_parse_time(summary.valid_from),
-        image_url=_image_url(summary.achievement_image),
-        source=source[:MAX_SOURCE_CHARS],
-        report=report.to_dict(),
-        imported_at=datetime.now(UTC),
+        **stored_values(report, text, digest, source),
     )
     await badge.save()
     log.info("backpack_badge_imported", user=user.id, badge=badge.id, format=str(report.format))
     return ImportOutcome(report, badge)
+
+
+def stored_values(
+    report: VerificationReport, text: str, digest: str, source: str
+) -> dict[str, Any]:
+    """Return the columns of an imported badge: its exact text and what the report found."""
+    summary = report.summary
+    return {
+        "credential_text": text,
+        "credential_format": str(report.format),
+        "digest": digest,
+        "name": (summary.achievement_name or "")[:MAX_TEXT_CHARS],
+        "issuer_name": (summary.issuer_name or summary.issuer_id or "")[:MAX_TEXT_CHARS],
+        "issued_at": _parse_time(summary.valid_from),
+        "image_url": _image_url(summary.achievement_image),
+        "source": source[:MAX_SOURCE_CHARS],
+        "report": report.to_dict(),
+        "imported_at": datetime.now(UTC),
+    }
 
 
 def _credential_text(credential: object, hosted_url: str | None) -> str:

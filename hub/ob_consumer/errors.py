@@ -30,7 +30,7 @@ HOST_ANSWER_CODES = frozenset(
 class SendError(HubError):
     """A send that failed; ``code`` selects the translated text shown to the earner.
 
-    ``host`` names the other host as the earner typed or chose it. ``detail`` holds the host's
+    ``host`` names the other host as the earner typed or chose it. ``detail`` is the host's
     own explanation (an OAuth ``error_description`` or an ``imsx_description``) when it sent one.
     """
 

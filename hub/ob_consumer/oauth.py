@@ -124,7 +124,7 @@ def oauth_client(
         redirect_uri=redirect_uri(settings),
         code_challenge_method="S256",
         # The token is used right after it is issued or refreshed, so a short-lived one (such
-        # as 30 seconds) is still good; authlib's default leeway of 60 s would call it expired.
+        # as 30 seconds) is still good. authlib's default leeway of 60 s would call it expired.
         leeway=0,
         token=token,
         transport=transport,

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import secrets
 import time
 from dataclasses import asdict, dataclass
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from hub.auth.login import derive_key
+from hub.auth.login import derive_key, open_bytes, seal_bytes
 from hub.ob_consumer.errors import SendError
 from hub.settings import Settings
 
-NONCE_BYTES = 12
 SEND_COOKIE = "badgehub_ob_send"
 SEND_COOKIE_PATH = "/backpack/send"
 SEND_COOKIE_SECONDS = 600
@@ -29,16 +26,15 @@ SEND_COOKIE_SECONDS = 600
 
 def seal_secret(settings: Settings, value: str, context: str) -> bytes:
     """Encrypt ``value`` for storage; ``context`` must be given again to decrypt it."""
-    nonce = os.urandom(NONCE_BYTES)
     key = derive_key(settings, b"ob-consumer-secret")
-    return nonce + AESGCM(key).encrypt(nonce, value.encode("utf-8"), context.encode("utf-8"))
+    return seal_bytes(key, value.encode("utf-8"), context.encode("utf-8"))
 
 
 def open_secret(settings: Settings, sealed: bytes, context: str) -> str:
     """Decrypt a stored secret; raise ValueError when the KEK or ``context`` differs."""
     key = derive_key(settings, b"ob-consumer-secret")
     try:
-        plain = AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context.encode())
+        plain = open_bytes(key, sealed, context.encode("utf-8"))
     except InvalidTag:
         raise ValueError(f"a stored secret of {context} does not decrypt with this KEK") from None
     return plain.decode("utf-8")
@@ -46,7 +42,7 @@ def open_secret(settings: Settings, sealed: bytes, context: str) -> str:
 
 @dataclass(frozen=True)
 class SendAttempt:
-    """What the authorization callback needs: the PKCE verifier, the state, and what to send.
+    """The state of one send from the host's consent to the callback: the badge and PKCE data.
 
     It travels in a short-lived cookie encrypted under a key derived from the KEK, so no row
     exists before the host responds. ``badge_kind`` is ``award`` or ``imported``.
@@ -83,9 +79,8 @@ class SendAttempt:
         )
 
     def seal(self, settings: Settings) -> str:
-        nonce = os.urandom(NONCE_BYTES)
         payload = json.dumps(asdict(self)).encode("utf-8")
-        sealed = nonce + AESGCM(_cookie_key(settings)).encrypt(nonce, payload, SEND_COOKIE.encode())
+        sealed = seal_bytes(_cookie_key(settings), payload, SEND_COOKIE.encode())
         return base64.urlsafe_b64encode(sealed).decode("ascii")
 
     @classmethod
@@ -98,9 +93,7 @@ class SendAttempt:
             raise expired
         try:
             sealed = base64.urlsafe_b64decode(value.encode("ascii"))
-            payload = AESGCM(_cookie_key(settings)).decrypt(
-                sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], SEND_COOKIE.encode()
-            )
+            payload = open_bytes(_cookie_key(settings), sealed, SEND_COOKIE.encode())
             attempt = cls(**json.loads(payload))
         except (ValueError, InvalidTag, TypeError):
             raise expired from None

@@ -44,9 +44,9 @@ async def connected_applications(user: User) -> list[ConnectedApplication]:
         return []
     clients = {
         row.id: RegisteredClient.of(row)
-        for row in await ObApiClient.objects().where(
-            ObApiClient.id.is_in([row["client"] for row in rows])
-        )
+        for row in await ObApiClient.objects()
+        .output(load_json=True)
+        .where(ObApiClient.id.is_in([row["client"] for row in rows]))
     }
     applications = []
     for row in rows:
@@ -93,8 +93,8 @@ class RegisteredApplication:
     live_tokens: int
 
 
-async def registered_applications() -> list[RegisteredApplication]:
-    """Return every registered client, newest first, with its earners and live tokens."""
+async def registered_applications(client_id: str | None = None) -> list[RegisteredApplication]:
+    """Return the registered clients (or the one ``client_id``), newest first, with usage."""
     now = datetime.now(UTC)
     rows = await ObApiClient.raw(
         "SELECT c.client_id, c.client_metadata, c.issued_at, "
@@ -102,9 +102,12 @@ async def registered_applications() -> list[RegisteredApplication]:
         "count(t.id) FILTER (WHERE (t.access_revoked_at IS NULL AND t.access_expires_at > {}) "
         "OR (t.refresh_revoked_at IS NULL AND t.refresh_expires_at > {})) AS live_tokens "
         "FROM ob_api_client c LEFT JOIN ob_api_token t ON t.client = c.id "
+        "WHERE {}::text IS NULL OR c.client_id = {} "
         "GROUP BY c.id ORDER BY c.issued_at DESC",
         now,
         now,
+        client_id,
+        client_id,
     )
     applications = []
     for row in rows:
@@ -126,7 +129,7 @@ async def registered_applications() -> list[RegisteredApplication]:
 
 async def remove_application(client_id: str, actor: str) -> RegisteredApplication | None:
     """Delete a client with its codes and tokens, so every earner's grant ends; None if unknown."""
-    found = [item for item in await registered_applications() if item.client_id == client_id]
+    found = await registered_applications(client_id)
     if not found:
         return None
     async with ObApiClient._meta.db.transaction():

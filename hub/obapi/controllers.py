@@ -173,6 +173,7 @@ class OAuthController(Controller):
         oauth_request = await _oauth_request(request, settings, with_form=False)
         server = authorization_server(request)
         user = await _signed_in_user(request)
+
         try:
             grant = await in_thread(lambda: server.get_consent_grant(oauth_request))
         except OAuth2Error as error:
@@ -183,6 +184,7 @@ class OAuthController(Controller):
             return await _authorization_error(request, server, oauth_request, error)
         if user is None:
             return _sign_in_first(request)
+
         client: RegisteredClient = grant.client
         # The requested scopes narrowed to those the client registered: what it will receive.
         scopes = scope_to_list(grant.request.scope)

@@ -1,8 +1,8 @@
 """The Service Description Document of ``GET /ims/ob/v3p0/discovery`` (OB 3.0 §6.3, §7.1.1.1).
 
-An OpenAPI 3.0 document whose OAuth2ACG security scheme tells a client where to register,
-authorize and get tokens. It describes the operations this hub serves, with the scopes each
-requires; the data schemas are the specification's own and are referred to by URL.
+An OpenAPI 3.0 document whose OAuth2ACG security scheme gives a client its registration,
+authorization and token URLs. It describes the operations this hub serves with the scopes each
+requires. The data schemas are the specification's own and are referred to by URL.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from litestar import Response
 
 API_PREFIX = "/ims/ob/v3p0"
 
-# imsx_codeMinorFieldValue for each HTTP status the API answers with.
+# imsx_codeMinorFieldValue for each HTTP status the API returns.
 CODE_MINOR_BY_STATUS = {
     400: "invalid_data",
     401: "unauthorizedrequest",

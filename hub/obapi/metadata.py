@@ -80,13 +80,13 @@ class OpenBadgesClientClaims(ClientMetadataClaims):
         unknown = [item for item in scope_to_list(self["scope"]) if item not in SUPPORTED_SCOPES]
         if unknown:
             raise InvalidClientMetadataError(
-                f"unknown scope {_shown(unknown[0])}; ask for the Open Badges scopes "
+                f"unknown scope {_quoted(unknown[0])}; ask for the Open Badges scopes "
                 f"({', '.join(OB_SCOPES)}) and optionally offline_access"
             )
         method = self.get("token_endpoint_auth_method", AUTH_METHOD)
         if method != AUTH_METHOD:
             raise InvalidClientMetadataError(
-                f"token_endpoint_auth_method {_shown(method)} is not supported; use {AUTH_METHOD}"
+                f"token_endpoint_auth_method {_quoted(method)} is not supported; use {AUTH_METHOD}"
             )
 
 
@@ -105,19 +105,19 @@ def _check_texts(metadata: ClientMetadataClaims) -> None:
             raise InvalidClientMetadataError(f"'{name}' must be an http or https URL")
 
 
-def _shown(value: Any, limit: int = 100) -> str:
+def _quoted(value: Any, limit: int = 100) -> str:
     """Quote a client's value for an error_description.
 
     RFC 6749 §5.2 allows only printable ASCII without ``"`` and ``\\`` there, and authlib raises
     ValueError (a 500) on anything else, so other characters become ``?``.
     """
     text = str(value)
-    shown = "".join(char if is_description_char(char) else "?" for char in text[:limit])
-    return f"'{shown}'" + ("..." if len(text) > limit else "")
+    printable = "".join(char if is_description_char(char) else "?" for char in text[:limit])
+    return f"'{printable}'" + ("..." if len(text) > limit else "")
 
 
 def is_description_char(char: str) -> bool:
-    """Whether RFC 6749 §5.2 allows ``char`` in an error_description."""
+    """Return whether RFC 6749 §5.2 allows ``char`` in an error_description."""
     return " " <= char <= "~" and char not in '"\\'
 
 
@@ -184,20 +184,20 @@ def _check_redirect_uri(uri: Any) -> None:
         host = parts.hostname
         parts.port  # noqa: B018 - parsing the port raises ValueError when it is not a number
     except ValueError:
-        raise InvalidRedirectURIError(f"{_shown(uri)} is not a valid URL") from None
+        raise InvalidRedirectURIError(f"{_quoted(uri)} is not a valid URL") from None
     secure = parts.scheme == "https" or (parts.scheme == "http" and host in LOOPBACK_HOSTS)
     if not secure or not host:
         raise InvalidRedirectURIError(
-            f"redirect URI {_shown(uri)} must use https (plain http only for a loopback address)"
+            f"redirect URI {_quoted(uri)} must use https (plain http only for a loopback address)"
         )
     if "@" in parts.netloc:
-        raise InvalidRedirectURIError(f"redirect URI {_shown(uri)} must not contain a user name")
+        raise InvalidRedirectURIError(f"redirect URI {_quoted(uri)} must not contain a user name")
     if not _is_host(host):
         raise InvalidRedirectURIError(
-            f"the host of redirect URI {_shown(uri)} must be an IP address or a DNS name"
+            f"the host of redirect URI {_quoted(uri)} must be an IP address or a DNS name"
         )
     if parts.fragment or "#" in uri:
-        raise InvalidRedirectURIError(f"redirect URI {_shown(uri)} must not contain a fragment")
+        raise InvalidRedirectURIError(f"redirect URI {_quoted(uri)} must not contain a fragment")
 
 
 def _is_host(host: str) -> bool:
@@ -209,7 +209,7 @@ def _is_host(host: str) -> bool:
 
 
 def redirect_host(uri: str | None) -> str:
-    """The host and port of a redirect URI as the consent page shows it, without a user name."""
+    """Return the host and port of a redirect URI for the consent page, without a user name."""
     parts = urlsplit(uri or "")
     host = parts.hostname or ""
     if ":" in host:

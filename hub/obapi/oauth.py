@@ -5,11 +5,10 @@ request therefore runs in a worker thread (``anyio.to_thread``) and the storage 
 authlib calls there run their queries back on the event loop (``anyio.from_thread``). The
 endpoints are few and rarely called, so a thread per request costs nothing that matters.
 
-Single use is enforced in the database, not in memory: redeeming a code or rotating a refresh
-token marks the old one used in the same transaction that stores the new tokens, and only if
-nobody marked it first. A code presented twice revokes every token issued from it (RFC 6749
-§4.1.2). A refresh token is replaced at each use, and presenting a replaced one revokes every
-token of its grant too (RFC 9700 §4.14.2).
+Single use is enforced in the database, not in memory (see ``hub.obapi.store``). A code
+presented twice revokes every token issued from it (RFC 6749 §4.1.2). A refresh token is
+replaced at each use, and presenting a replaced one revokes every token of its grant too
+(RFC 9700 §4.14.2).
 """
 
 from __future__ import annotations
@@ -166,7 +165,7 @@ class OAuthResponse:
 class HubIssuerParameter(IssuerParameter):
     """RFC 9207: every authorization response names this hub in ``iss``.
 
-    A client that uses several authorization servers then knows which one answered (mix-up
+    A client that uses several authorization servers can then check which one responded (mix-up
     attacks, RFC 9700 §4.4).
     """
 

@@ -23,7 +23,7 @@ from hub import verification
 from hub.audit import record_event
 from hub.auth.tables import User
 from hub.backpack.holdings import held_award_ids
-from hub.backpack.importing import MAX_SOURCE_CHARS, MAX_TEXT_CHARS, _image_url, _parse_time
+from hub.backpack.importing import MAX_SOURCE_CHARS, stored_values
 from hub.backpack.tables import ImportedBadge
 from hub.credentials.ob3 import OB_V3_CONTEXT
 from hub.credentials.report import CheckStatus, CredentialFormat, VerificationReport
@@ -263,42 +263,17 @@ async def upsert_credential(
     except InvalidInputError as error:
         raise ImsxError(400, f"the credential cannot be read: {error.message}") from None
     _require_valid_ob3(report)
-    summary = report.summary
-    credential_id = comparable_id(summary.credential_id)[:MAX_SOURCE_CHARS] or None
-    issuer_id = comparable_id(summary.issuer_id)
+
+    credential_id = comparable_id(report.summary.credential_id)[:MAX_SOURCE_CHARS] or None
+    issuer_id = comparable_id(report.summary.issuer_id)
     if credential_id and await _is_held_award(user, credential_id, issuer_id):
         # This hub issued it to this earner: it is already listed, from the award itself.
         return UpsertOutcome(created=False)
+
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    values: dict[str, Any] = {
-        "credential_text": text,
-        "credential_format": str(report.format),
-        "digest": digest,
-        "name": (summary.achievement_name or "")[:MAX_TEXT_CHARS],
-        "issuer_name": (summary.issuer_name or summary.issuer_id or "")[:MAX_TEXT_CHARS],
-        "issued_at": _parse_time(summary.valid_from),
-        "image_url": _image_url(summary.achievement_image),
-        "source": f"Open Badges API: {client_name}"[:MAX_SOURCE_CHARS],
-        "report": report.to_dict(),
-        "imported_at": datetime.now(UTC),
-        "credential_id": credential_id,
-    }
-    async with ImportedBadge._meta.db.transaction():
-        existing = await _existing(user, credential_id, issuer_id, digest)
-        if existing is not None:
-            columns = {getattr(ImportedBadge, name): value for name, value in values.items()}
-            await ImportedBadge.update(columns).where(ImportedBadge.id == existing)
-            created = False
-        else:
-            try:
-                await ImportedBadge(user=user.id, **values).save()  # type: ignore[arg-type]
-            except asyncpg.UniqueViolationError:
-                raise ImsxError(
-                    409,
-                    "the same credential was sent twice at the same time; send it again",
-                    code_minor="invalid_data",
-                ) from None
-            created = True
+    values = stored_values(report, text, digest, f"Open Badges API: {client_name}")
+    values["credential_id"] = credential_id
+    created = await _store(user, values, issuer_id)
     log.info("obapi_credential_upserted", user=user.id, created=created, format=str(report.format))
     await record_event(
         "credential:received",
@@ -307,6 +282,27 @@ async def upsert_credential(
         details={"client": client_name, "created": created},
     )
     return UpsertOutcome(created=created)
+
+
+async def _store(user: User, values: dict[str, Any], issuer_id: str) -> bool:
+    """Replace the backpack entry this credential matches, or add one; return True if added."""
+    credential_id = values["credential_id"]
+    digest = values["digest"]
+    async with ImportedBadge._meta.db.transaction():
+        existing = await _existing(user, credential_id, issuer_id, digest)
+        if existing is not None:
+            columns = {getattr(ImportedBadge, name): value for name, value in values.items()}
+            await ImportedBadge.update(columns).where(ImportedBadge.id == existing)
+            return False
+        try:
+            await ImportedBadge(user=user.id, **values).save()  # type: ignore[arg-type]
+        except asyncpg.UniqueViolationError:
+            raise ImsxError(
+                409,
+                "the same credential was sent twice at the same time; send it again",
+                code_minor="invalid_data",
+            ) from None
+        return True
 
 
 def _require_valid_ob3(report: VerificationReport) -> None:
@@ -324,7 +320,7 @@ def _require_valid_ob3(report: VerificationReport) -> None:
 
 
 def comparable_id(value: str | None) -> str:
-    """An id as OB 3.0 §10 compares credentials: percent-decoded, then without outer blanks."""
+    """Normalize an id as OB 3.0 §10 compares credentials: percent-decoded, then stripped."""
     return unquote(value or "").strip()
 
 
@@ -339,10 +335,10 @@ def _id_taken(credential_id: str) -> ImsxError:
 
 
 async def _is_held_award(user: User, credential_id: str, issuer_id: str) -> bool:
-    """Return whether ``user`` holds this hub's award with this id and issuer.
+    """Return whether ``user`` has this hub's award with this id and issuer.
 
-    Raises a conflict when a held award has the id but another issuer: the posted credential
-    would otherwise be reported as stored while the award stays listed instead.
+    Raises a conflict when one of their awards has the id but another issuer, because the posted
+    credential would otherwise be reported as stored while the award stays listed instead.
     """
     ids = await held_award_ids(user)
     if not ids:

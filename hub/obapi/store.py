@@ -3,14 +3,13 @@
 These coroutines run on the event loop; authlib's worker thread calls them through
 ``hub.obapi.oauth``. Single use is enforced here, in the database: redeeming a code or rotating
 a refresh token marks the old one used in the same transaction that stores the new tokens, and
-only if nobody marked it first.
+only if no concurrent request marked it first.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -51,10 +50,8 @@ class RegisteredClient(ClientMixin):
 
     @classmethod
     def of(cls, row: ObApiClient) -> RegisteredClient:
-        metadata = row.client_metadata
-        if isinstance(metadata, str):  # piccolo returns JSONB as text unless asked to load it
-            metadata = json.loads(metadata)
-        return cls(row.id, row.client_id, row.secret_sha256, dict(metadata))
+        """Build from a row read with ``output(load_json=True)``, or one built in memory."""
+        return cls(row.id, row.client_id, row.secret_sha256, dict(row.client_metadata))
 
     @property
     def name(self) -> str:
@@ -166,7 +163,12 @@ class StoredToken(TokenMixin):
 
 
 async def load_client(client_id: str) -> RegisteredClient | None:
-    row = await ObApiClient.objects().where(ObApiClient.client_id == client_id).first()
+    row = (
+        await ObApiClient.objects()
+        .where(ObApiClient.client_id == client_id)
+        .output(load_json=True)
+        .first()
+    )
     return RegisteredClient.of(row) if row is not None else None
 
 

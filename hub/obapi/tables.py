@@ -13,7 +13,7 @@ from hub.auth.tables import User
 
 
 class ObApiClient(Table):
-    """A client registered through RFC 7591; ``client_metadata`` holds the validated metadata."""
+    """A client registered through RFC 7591; ``client_metadata`` is the validated metadata."""
 
     client_id = Varchar(length=64, unique=True)
     secret_sha256 = Varchar(length=64)

@@ -28,7 +28,7 @@ def issuer_id(settings: Settings, slug: str) -> str:
     return identity.tenant_url(settings, slug)
 
 
-# The most key proofs, so bound copies, that one credential request may carry.
+# The maximum number of key proofs, so of bound copies, in one credential request.
 BATCH_SIZE = 5
 
 

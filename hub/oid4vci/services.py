@@ -75,7 +75,7 @@ def offer_code(settings: Settings, offer_id: uuid.UUID) -> str:
 
 @dataclass(frozen=True)
 class CredentialOffer:
-    """A new offer as the earner sees it; the transaction code is shown only once."""
+    """A new offer as shown to the earner, the only time its transaction code is shown."""
 
     offer_id: uuid.UUID
     document: dict[str, Any]

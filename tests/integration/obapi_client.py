@@ -1,7 +1,7 @@
 """A scripted Open Badges 3.0 API client, written from the specification (OB 3.0 §6 and §7).
 
 It reads everything it needs from the discovery document, registers dynamically, runs the
-authorization code flow with PKCE S256 in a cookie-keeping HTTP client that stands in for the
+authorization code flow with PKCE S256 in a cookie-keeping HTTP client that plays the
 earner's browser, and calls the resource endpoints. Tests drive it against the hub, in process
 or through the real Keycloak sign-in.
 """
@@ -110,7 +110,7 @@ class ScriptedClient:
     async def consent(
         browser: httpx.AsyncClient, page: httpx.Response, decision: str = "allow"
     ) -> httpx.Response:
-        """Answer the hub's authorization page; return the redirect to the client."""
+        """Submit a decision on the hub's authorization page; return the redirect to the client."""
         assert page.status_code == 200, page.text
         actions = [html.unescape(action) for action in FORM_ACTION.findall(page.text)]
         assert "/oauth/authorize" in actions, f"no authorization form on the page: {actions}"

@@ -95,7 +95,7 @@ PINNED_ACCESS = {
 
 # Public to the hub's guard, these routes check their own OAuth access token (OpenID4VCI 1.0):
 # an OAuth invalid_token response means the caller got past the guard to the route itself.
-# The Open Badges API answers the same with an Imsx_StatusInfo body, and its token and
+# The Open Badges API returns the same as an Imsx_StatusInfo body, and its token and
 # revocation endpoints with invalid_client when the client does not authenticate.
 OWN_BEARER_ROUTES = frozenset(
     {

@@ -1,6 +1,6 @@
 """A malicious or broken Open Badges 3.0 host, and a malicious earner, against "send to backpack".
 
-Each test changes one answer of the fake host of ``test_ob_consumer`` and checks that the earner
+Each test changes one response of the fake host of ``test_ob_consumer`` and checks that the earner
 gets the error page of a failed send (never a 500) and that nothing is stored or leaked.
 """
 

@@ -462,7 +462,7 @@ async def test_unverified_client_or_redirect_is_never_redirected_to(
 # --- Tokens -----------------------------------------------------------------------------------
 
 
-async def test_code_is_single_use_and_a_replay_revokes_its_tokens(
+async def test_code_replay_revokes_tokens(
     hub: tuple[httpx.AsyncClient, httpx.AsyncClient], settings: Settings, earner: Earner
 ) -> None:
     http, browser = hub
@@ -633,7 +633,7 @@ async def test_unknown_method_and_path_answer_imsx(
     assert schema_errors("imsx_statusinfo", missing.json()) == []
 
 
-async def test_a_token_reads_only_its_own_earner(
+async def test_token_reads_own_earner_only(
     hub: tuple[httpx.AsyncClient, httpx.AsyncClient], settings: Settings, earner: Earner
 ) -> None:
     http, browser = hub
